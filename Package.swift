@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Three layers (docs/architecture.md): Tracking owns the SQL, Learning owns the numerics,
+// `track` is the thin command line over both. Imports flow downward only.
+let package = Package(
+  name: "track",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "track", targets: ["track"]),
+    .library(name: "Tracking", targets: ["Tracking"]),
+    .library(name: "Learning", targets: ["Learning"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+    .systemLibrary(
+      name: "CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+
+    // Storage: runs, params, metrics, matrix, blobs, knowledge base, migrations.
+    .target(
+      name: "Tracking",
+      dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+
+    // Numerics and continual learning. Knows nothing about SQL.
+    .target(
+      name: "Learning",
+      dependencies: ["COpenBLAS", "CZlib"],
+      swiftSettings: [
+        .swiftLanguageMode(.v5),
+        .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+      ]),
+
+    // The command line: parse, call the two libraries, render.
+    .executableTarget(
+      name: "track",
+      dependencies: [
+        "Tracking", "Learning",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+
+    // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
+    .target(name: "TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
+
+    .testTarget(
+      name: "TrackingTests", dependencies: ["Tracking", "TestSupport"],
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(
+      name: "LearningTests", dependencies: ["Learning", "TestSupport"],
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(
+      name: "TrackTests", dependencies: ["Tracking", "TestSupport", "track"],
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+  ]
+)
