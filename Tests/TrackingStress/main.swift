@@ -1,6 +1,7 @@
 // tracking-stress: one writer process for the concurrency test (TrackingTests/ConcurrencyTests).
 // Usage: tracking-stress DB WORKER POINTS
-// Logs POINTS metric points one call at a time into a run named "stress-WORKER", then finishes.
+// Logs POINTS metric points one call at a time into a run named "stress-WORKER", flushing every
+// 100 points so that the writers really contend for the lock, then finishes.
 import Foundation
 import Tracking
 
@@ -15,6 +16,7 @@ do {
     name: "stress-\(worker)", experiment: "stress", params: ["worker": .number(Double(worker))])
   for step in 0..<points {
     try run.log("value", value: Double(worker * 1_000_000 + step), step: step)
+    if step % 100 == 99 { try run.flush() }
     if step % 5_000 == 0 { try run.setTag("progress", String(step)) }
   }
   try run.finish()
