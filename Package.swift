@@ -52,6 +52,11 @@ let package = Package(
       ],
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // Benchmarks/continual.sh: runs one learner stream from a JSON spec, without the tracker.
+    .executableTarget(
+      name: "ContinualBenchmark", dependencies: ["Learning"], path: "Benchmarks/ContinualBenchmark",
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
 
