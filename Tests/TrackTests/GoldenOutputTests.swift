@@ -6,9 +6,9 @@ import Tracking
 /// Golden outputs of `runs`, `show` and `diff` in every format, from the real binary on a
 /// database written through the Tracking API with fixed values (times printed stable).
 @Suite(.serialized) struct GoldenOutputTests {
-  /// Writes two runs with params, a 3-task matrix, metrics and a checkpoint; returns uuids.
-  static func makeFixture(at path: String) throws -> [String] {
-    let store = try Store(path: path)
+  /// Writes two runs with params, a 3-task matrix, metrics and a checkpoint into `store`;
+  /// returns their uuids.
+  static func makeFixture(in store: Store) throws -> [String] {
     func write(
       name: String, params: [String: ParamValue], matrix: [[Double]], loss: [Double]
     ) throws -> String {
@@ -65,7 +65,8 @@ import Tracking
   @Test func runsShowAndDiffMatchTheGoldenFilesInEveryFormat() throws {
     let track = try TrackBinary()
     defer { track.remove() }
-    let uuids = try GoldenOutputTests.makeFixture(at: track.database)
+    let store = try Store(path: track.database)
+    let uuids = try GoldenOutputTests.makeFixture(in: store)
     for format in ["table", "json", "csv", "md"] {
       GoldenFile.check(try output(track, uuids, "runs", "--format", format), "runs.\(format)")
       GoldenFile.check(

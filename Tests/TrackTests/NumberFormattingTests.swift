@@ -6,7 +6,8 @@ import Testing
 struct NumberFormattingTests {
   @Test func formatsValues() {
     #expect(NumberFormatting.value(0.81234) == "0.8123")
-    #expect(NumberFormatting.value(3) == "3")
+    #expect(NumberFormatting.value(3) == "3.0000")
+    #expect(NumberFormatting.value(0) == "0.0000")
     #expect(NumberFormatting.value(1.5e-6) == "1.5e-06")
     #expect(NumberFormatting.value(nil) == "")
     #expect(NumberFormatting.value(.nan) == "nan")

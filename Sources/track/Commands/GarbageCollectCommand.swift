@@ -5,16 +5,16 @@ import Tracking
 struct GarbageCollectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gc",
-    abstract: "Remove orphaned blobs and unused metric keys, then vacuum the file.")
+    abstract: "Remove orphaned blobs (no run references them), then vacuum the file.")
 
   @OptionGroup var store: StoreOptions
 
   func run() throws {
     let report = try store.openExisting().collectGarbage()
+    let freed = NumberFormatting.bytes(report.bytesRemoved)
+    let before = NumberFormatting.bytes(report.fileSizeBefore)
+    let after = NumberFormatting.bytes(report.fileSizeAfter)
     Output.write(
-      "Removed \(report.blobsRemoved) orphaned blobs (\(NumberFormatting.bytes(report.bytesRemoved))) "
-        + "and \(report.metricKeysRemoved) unused metric keys; file "
-        + "\(NumberFormatting.bytes(report.fileSizeBefore)) -> "
-        + "\(NumberFormatting.bytes(report.fileSizeAfter))\n")
+      "Removed \(report.blobsRemoved) orphaned blobs (\(freed)); file \(before) -> \(after)\n")
   }
 }

@@ -26,7 +26,7 @@ struct RunsCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name).",
+      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name; default: newest first).",
       valueName: "keys"))
   var sort: String?
 
@@ -61,17 +61,10 @@ struct RunsCommand: ParsableCommand {
     }
   }
 
-  /// "-acc,name" -> [acc descending, name ascending].
+  /// "-acc,name" -> [acc descending, name ascending] ("acc:desc" works too).
   static func parseSort(_ text: String?) throws -> [RunSort] {
     guard let text else { return [] }
-    return try split(text).map { key in
-      let descending = key.hasPrefix("-")
-      let name = String(key.drop(while: { $0 == "-" || $0 == "+" }))
-      guard !name.isEmpty else {
-        throw CLIError(.usage, "--sort '\(text)': empty sort key; use e.g. -acc,name")
-      }
-      return RunSort(key: name, descending: descending)
-    }
+    return try split(text).map { try RunSort.parse($0) }
   }
 
   /// Comma-separated list, trimmed, empty items dropped.

@@ -2,14 +2,16 @@ import Foundation
 
 /// How numbers are written in tables: short, stable and locale-free.
 enum NumberFormatting {
-  /// A metric value: 4 decimals in the usual range, scientific notation outside it.
+  /// A metric value: 4 decimals in the usual range (so columns line up on the point),
+  /// scientific notation outside it.
   static func value(_ number: Double?) -> String {
     guard let number else { return "" }
     if number.isNaN { return "nan" }
     if number.isInfinite { return number > 0 ? "inf" : "-inf" }
-    if number == number.rounded(), abs(number) < 1e9 { return String(Int(number)) }
     let magnitude = abs(number)
-    if magnitude >= 1e5 || magnitude < 1e-4 { return String(format: "%.4g", number) }
+    if magnitude >= 1e5 || (magnitude < 1e-4 && number != 0) {
+      return String(format: "%.4g", number)
+    }
     return String(format: "%.4f", number)
   }
 
