@@ -24,6 +24,8 @@ final class ProgressDisplay {
     let elapsed = now.timeIntervalSince(started)
     let eta = fraction > 0.001 ? elapsed * (1 - fraction) / fraction : nil
     let lossText = loss.map { String(format: "%.4f", $0) } ?? "-"
+    // Evaluation reports (no batches) only move the bar; plain output skips them.
+    if batchCount == 0, !interactive { return }
     if interactive {
       let done = batch == batchCount && epoch == epochCount && task == taskCount
       guard done || now.timeIntervalSince(lastDraw) >= 0.1 else { return }

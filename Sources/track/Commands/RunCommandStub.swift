@@ -1,5 +1,0 @@
-import ArgumentParser
-struct RunCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "run")
-  func run() throws { throw CLIError(.experimentFailed, "not yet") }
-}
