@@ -71,7 +71,7 @@ import TestSupport
     #expect(gate.stderr.contains("--fail-if 'acc > -100' violated by run #2 plain"))
     #expect(try track("diff", "smoke", "plain", "--fail-if", "acc < -100").status == 0)
 
-    #expect(try track("metrics", "smoke").stdout.contains("train.loss"))
+    #expect(try track("metrics", "smoke").stdout.contains("train_loss"))
     let matrix = try json(try track("matrix", "latest~1", "--format", "json").stdout)
     #expect((matrix as? [String: Any])?["task_count"] as? Int == 2)
     let export = try track("export", "1", "--format", "csv")
@@ -118,6 +118,6 @@ import TestSupport
       with: Data(try track("runs", "--format", "json").stdout.utf8)) as? [[String: Any]]
     #expect(runs?.first?["status"] as? String == "killed")
     let metrics = try track("metrics", "slow", "--format", "csv")
-    #expect(metrics.stdout.contains("train.loss"))
+    #expect(metrics.stdout.contains("train_loss"))
   }
 }
