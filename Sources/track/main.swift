@@ -1,1 +1,3 @@
-print("track")
+import Foundation
+
+ErrorReporter.runMain()

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Seeded synthetic classification data for fast tests: noisy copies of one random
+/// prototype "image" per class, stored as bytes like real images.
+public enum SyntheticData {
+  /// Train and test splits with `samplesPerClass` (train) and a quarter of it (test) per class.
+  public static func make(
+    classes: Int, features: Int, samplesPerClass: Int, seed: UInt64, noise: Float = 40
+  ) -> (train: Dataset, test: Dataset) {
+    var random = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
+    let prototypes = (0..<classes).map { _ in
+      (0..<features).map { _ in random.nextFloat(in: 0, 255) }
+    }
+    func split(_ perClass: Int) -> Dataset {
+      var bytes = [UInt8]()
+      var targets = [Float]()
+      for _ in 0..<perClass {
+        for c in 0..<classes {
+          for value in prototypes[c] {
+            let noisy = value + noise * random.nextGaussian()
+            bytes.append(UInt8(max(0, min(255, noisy.rounded()))))
+          }
+          targets.append(Float(c))
+        }
+      }
+      let side = Int(Double(features).squareRoot().rounded())
+      return Dataset(
+        features: .bytes(bytes), featureCount: features, targets: targets,
+        imageShape: side * side == features ? (side, side) : nil)
+    }
+    let train = split(samplesPerClass)
+    let test = split(max(1, samplesPerClass / 4))
+    return (train, test)
+  }
+
+  /// A daily-like price series (random walk with drift and yearly regime changes) as CSV text
+  /// with `Date` and `Close` columns, starting 2000-01-01, `days` rows.
+  public static func priceSeriesCSV(days: Int, seed: UInt64) -> String {
+    var random = SeededGenerator(seed: seed ^ 0x9121_CE5)
+    var lines = ["Date,Close"]
+    var price = 100.0
+    var date = DateComponents(calendar: Calendar(identifier: .gregorian), year: 2000, month: 1, day: 1)
+    let calendar = Calendar(identifier: .gregorian)
+    var day = calendar.date(from: date) ?? Date(timeIntervalSince1970: 946_684_800)
+    var momentum = 0.0
+    for _ in 0..<days {
+      let parts = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: day)
+      let year = parts.year ?? 2000
+      let drift = year % 2 == 0 ? 0.001 : -0.0005
+      momentum = 0.6 * momentum + 0.01 * Double(random.nextGaussian())
+      price *= 1 + drift + momentum
+      lines.append(
+        String(format: "%04d-%02d-%02d,%.4f", year, parts.month ?? 1, parts.day ?? 1, price))
+      day = day.addingTimeInterval(86_400)
+      date.day = (date.day ?? 1) + 1
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

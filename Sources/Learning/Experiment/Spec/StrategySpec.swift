@@ -1,0 +1,120 @@
+import Foundation
+
+/// How each batch updates the model across tasks (`strategy:` section).
+public struct StrategySpec: Codable, Equatable {
+  /// The continual-learning strategies on offer.
+  public enum Kind: String, Codable, CaseIterable { case naive, replay, ewc, lwf, agem, joint }
+  /// Which samples the knowledge base keeps when it is full.
+  public enum Selection: String, Codable, CaseIterable {
+    case reservoir
+    case classBalanced = "class-balanced"
+  }
+
+  /// The strategy (default naive).
+  public var type: Kind
+  /// Samples the knowledge base holds (replay, A-GEM; default 500).
+  public var memorySize: Int
+  /// Weight of the memory batch's loss in replay (default 1).
+  public var beta: Double
+  /// How replay picks and evicts samples (default reservoir).
+  public var selection: Selection
+  /// EWC penalty strength λ (default 100).
+  public var lambda: Double
+  /// Online EWC: one running Fisher decayed by `decay` instead of one per task.
+  public var online: Bool
+  /// Online EWC decay γ of the running Fisher (default 1).
+  public var decay: Double
+  /// LwF weight α of the distillation loss (default 1).
+  public var alpha: Double
+  /// LwF distillation temperature (default 2).
+  public var temperature: Double
+  /// A-GEM: memory samples drawn for the reference gradient (default 256).
+  public var sampleSize: Int
+
+  /// The keys this section accepts.
+  public static let keys = [
+    "type", "memory_size", "beta", "selection", "lambda", "online", "decay", "alpha",
+    "temperature", "sample_size",
+  ]
+
+  /// A strategy section with every default.
+  public init(type: Kind = .naive) {
+    self.type = type
+    memorySize = 500
+    beta = 1
+    selection = .reservoir
+    lambda = 100
+    online = false
+    decay = 1
+    alpha = 1
+    temperature = 2
+    sampleSize = 256
+  }
+
+  /// Decodes with defaults for every key.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: SpecKey.self)
+    self.init(type: try c.choice("type", section: "strategy", Kind.naive))
+    memorySize = try c.value("memory_size", memorySize)
+    beta = try c.value("beta", beta)
+    selection = try c.choice("selection", section: "strategy", selection)
+    lambda = try c.value("lambda", lambda)
+    online = try c.value("online", online)
+    decay = try c.value("decay", decay)
+    alpha = try c.value("alpha", alpha)
+    temperature = try c.value("temperature", temperature)
+    sampleSize = try c.value("sample_size", sampleSize)
+  }
+
+  /// Encodes with the same snake_case keys.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: SpecKey.self)
+    try c.put(type, "type")
+    try c.put(memorySize, "memory_size")
+    try c.put(beta, "beta")
+    try c.put(selection, "selection")
+    try c.put(lambda, "lambda")
+    try c.put(online, "online")
+    try c.put(decay, "decay")
+    try c.put(alpha, "alpha")
+    try c.put(temperature, "temperature")
+    try c.put(sampleSize, "sample_size")
+  }
+
+  /// Checks ranges.
+  func validate() throws {
+    try require(
+      memorySize >= 1, "strategy.memory_size", "must be at least 1 (got \(memorySize))")
+    try require(beta >= 0, "strategy.beta", "must not be negative (got \(beta))")
+    try require(lambda >= 0, "strategy.lambda", "must not be negative (got \(lambda))")
+    try require(decay > 0 && decay <= 1, "strategy.decay", "must be in (0, 1] (got \(decay))")
+    try require(alpha >= 0, "strategy.alpha", "must not be negative (got \(alpha))")
+    try require(
+      temperature > 0, "strategy.temperature", "must be positive (got \(temperature))")
+    try require(
+      sampleSize >= 1, "strategy.sample_size", "must be at least 1 (got \(sampleSize))")
+  }
+
+  /// "strategy.key" -> value for run params (only the keys the strategy uses).
+  var flattened: [String: String] {
+    var out = ["strategy.type": type.rawValue]
+    switch type {
+    case .naive, .joint: break
+    case .replay:
+      out["strategy.memory_size"] = String(memorySize)
+      out["strategy.beta"] = specText(beta)
+      out["strategy.selection"] = selection.rawValue
+    case .ewc:
+      out["strategy.lambda"] = specText(lambda)
+      out["strategy.online"] = String(online)
+      if online { out["strategy.decay"] = specText(decay) }
+    case .lwf:
+      out["strategy.alpha"] = specText(alpha)
+      out["strategy.temperature"] = specText(temperature)
+    case .agem:
+      out["strategy.memory_size"] = String(memorySize)
+      out["strategy.sample_size"] = String(sampleSize)
+    }
+    return out
+  }
+}

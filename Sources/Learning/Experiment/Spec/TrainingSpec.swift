@@ -1,0 +1,52 @@
+import Foundation
+
+/// How long and in what batches each task trains (`training:` section).
+public struct TrainingSpec: Codable, Equatable {
+  /// Passes over each task's training split (default 1).
+  public var epochs: Int
+  /// Samples per gradient step (default 32).
+  public var batchSize: Int
+  /// BLAS threads (default 1: with the other core busy, two threads are slower).
+  public var threads: Int
+
+  /// The keys this section accepts.
+  public static let keys = ["epochs", "batch_size", "threads"]
+
+  /// A training section with every default.
+  public init(epochs: Int = 1, batchSize: Int = 32, threads: Int = 1) {
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.threads = threads
+  }
+
+  /// Decodes with defaults for every key.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: SpecKey.self)
+    self.init(
+      epochs: try c.value("epochs", 1), batchSize: try c.value("batch_size", 32),
+      threads: try c.value("threads", 1))
+  }
+
+  /// Encodes with the same snake_case keys.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: SpecKey.self)
+    try c.put(epochs, "epochs")
+    try c.put(batchSize, "batch_size")
+    try c.put(threads, "threads")
+  }
+
+  /// Checks ranges.
+  func validate() throws {
+    try require(epochs >= 1, "training.epochs", "must be at least 1 (got \(epochs))")
+    try require(batchSize >= 1, "training.batch_size", "must be at least 1 (got \(batchSize))")
+    try require(threads >= 1, "training.threads", "must be at least 1 (got \(threads))")
+  }
+
+  /// "training.key" -> value for run params.
+  var flattened: [String: String] {
+    [
+      "training.epochs": String(epochs), "training.batch_size": String(batchSize),
+      "training.threads": String(threads),
+    ]
+  }
+}

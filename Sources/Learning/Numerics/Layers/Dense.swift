@@ -1,0 +1,58 @@
+/// A fully connected layer y = f(x·W + b) inside an `MLP`'s parameter buffer.
+///
+/// W is stored row-major as `inputSize` × `outputSize` (x·W needs no transpose in the
+/// forward product), immediately followed by the `outputSize` biases. The same offsets
+/// address the gradient buffer and every optimizer state buffer.
+public struct Dense: Sendable, Equatable {
+  /// Width of the input.
+  public let inputSize: Int
+  /// Width of the output.
+  public let outputSize: Int
+  /// Nonlinearity applied to the output.
+  public let activation: Activation
+  /// Offset of W in the flat parameter buffer.
+  public let weightOffset: Int
+  /// Offset of b in the flat parameter buffer.
+  public var biasOffset: Int { weightOffset + inputSize * outputSize }
+  /// Number of parameters (weights and biases).
+  public var parameterCount: Int { (inputSize + 1) * outputSize }
+
+  /// Writes y = f(x·W + b) for `batch` rows.
+  func forward(
+    input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
+    parameters: UnsafePointer<Float>
+  ) {
+    let bias = parameters + biasOffset
+    for r in 0..<batch { (y + r * outputSize).update(from: bias, count: outputSize) }
+    BLAS.gemm(
+      transposeA: false, transposeB: false, m: batch, n: outputSize, k: inputSize, alpha: 1,
+      a: x, lda: inputSize, b: parameters + weightOffset, ldb: outputSize,
+      beta: 1, c: y, ldc: outputSize)
+    activation.apply(y, count: batch * outputSize)
+  }
+
+  /// Given dL/dy in `gradOutput` (overwritten with dL/dz), accumulates dL/dW and dL/db into
+  /// `gradients` and, when `gradInput` is given, writes dL/dx there.
+  func backward(
+    input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+    gradOutput g: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+    batch: Int, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
+  ) {
+    activation.backward(g, outputs: y, count: batch * outputSize)
+    BLAS.gemm(
+      transposeA: true, transposeB: false, m: inputSize, n: outputSize, k: batch, alpha: 1,
+      a: x, lda: inputSize, b: g, ldb: outputSize,
+      beta: 1, c: gradients + weightOffset, ldc: outputSize)
+    let gradBias = gradients + biasOffset
+    for r in 0..<batch {
+      let row = g + r * outputSize
+      for c in 0..<outputSize { gradBias[c] = gradBias[c] + row[c] }
+    }
+    if let gradInput {
+      BLAS.gemm(
+        transposeA: false, transposeB: true, m: batch, n: inputSize, k: outputSize, alpha: 1,
+        a: g, lda: outputSize, b: parameters + weightOffset, ldb: outputSize,
+        beta: 0, c: gradInput, ldc: inputSize)
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/// A multilayer perceptron with explicit forward and backward passes.
+///
+/// All parameters live in ONE contiguous `Vector` (`parameters`), each `Dense` layer
+/// addressing its W and b by offset; `gradients` has the same layout. A training step:
+///
+/// ```swift
+/// let model = try MLP(architecture: .init(input: 784, hidden: [256], output: 10), seed: 1)
+/// let optimizer = SGD(parameterCount: model.parameterCount, learningRate: 0.01)
+/// model.zeroGradients()
+/// let logits = model.forward(batch.pointer, batchSize: batch.rows)
+/// let loss = SoftmaxCrossEntropy.loss(logits: logits, labels: labels,
+///                                     gradient: model.outputGradient)
+/// model.backward(model.outputGradient)       // accumulates into model.gradients
+/// optimizer.step(model)
+/// ```
+///
+/// Workspaces (activations, gradients per layer) are sized for the largest batch seen and
+/// reused, so the step allocates nothing after the first batch of the largest size.
+/// Call `reserve(batchSize:)` up front to move even that allocation out of the loop.
+public final class MLP {
+  /// Layer widths and activations.
+  public let architecture: Architecture
+  /// The dense layers, input first.
+  public let layers: [Dense]
+  /// All weights and biases, layer after layer (W row-major in × out, then b).
+  public let parameters: Vector
+  /// dL/dθ in the layout of `parameters`; `backward` adds to it.
+  public let gradients: Vector
+
+  /// activations[0] holds a copy of the input; activations[i + 1] the output of layer i.
+  private var activations: [Matrix] = []
+  /// outputGradients[i] is dL/d(activations[i + 1]).
+  private var outputGradients: [Matrix] = []
+  /// Rows of the last forward pass.
+  public private(set) var batchSize = 0
+
+  /// Creates a model with He (ReLU layers) or Glorot (others) initialisation from `seed`.
+  public convenience init(architecture: Architecture, seed: UInt64) throws {
+    try architecture.validate()
+    self.init(validated: architecture, seed: seed)
+  }
+
+  private init(validated architecture: Architecture, seed: UInt64) {
+    BLAS.configureDefault()
+    self.architecture = architecture
+    var offset = 0
+    var layers: [Dense] = []
+    for i in 0..<(architecture.sizes.count - 1) {
+      let layer = Dense(
+        inputSize: architecture.sizes[i], outputSize: architecture.sizes[i + 1],
+        activation: architecture.activations[i], weightOffset: offset)
+      layers.append(layer)
+      offset += layer.parameterCount
+    }
+    self.layers = layers
+    parameters = Vector(count: offset)
+    gradients = Vector(count: offset)
+    reinitialize(seed: seed)
+    reserve(batchSize: 1)
+  }
+
+  /// Creates a model with the given parameter values (e.g. from a checkpoint).
+  public convenience init(architecture: Architecture, parameters values: [Float]) throws {
+    try self.init(architecture: architecture, seed: 0)
+    guard values.count == parameterCount else {
+      throw ModelError(.shapeMismatch,
+                       "architecture \(architecture.sizes) has \(parameterCount) parameters, "
+                         + "got \(values.count)")
+    }
+    parameters.copy(from: values)
+  }
+
+  /// Total number of weights and biases.
+  public var parameterCount: Int { parameters.count }
+  /// Width of the input.
+  public var inputSize: Int { architecture.sizes[0] }
+  /// Width of the output (number of classes for a classifier).
+  public var outputSize: Int { architecture.sizes[architecture.sizes.count - 1] }
+
+  /// The output of the last forward pass (`batchSize` × `outputSize`).
+  public var output: Matrix { activations[activations.count - 1] }
+  /// Workspace for dL/d(output) sized like `output`: losses write here, `backward` reads.
+  public var outputGradient: Matrix { outputGradients[outputGradients.count - 1] }
+
+  /// Draws fresh parameters from `seed`: He-normal N(0, 2/in) for layers followed by ReLU,
+  /// Glorot-uniform U(±√(6/(in+out))) otherwise; biases 0.
+  public func reinitialize(seed: UInt64) {
+    var random = SeededGenerator(seed: seed)
+    parameters.fill(0)
+    for layer in layers {
+      let w = parameters.pointer + layer.weightOffset
+      let n = layer.inputSize * layer.outputSize
+      if layer.activation == .relu {
+        let std = (2 / Float(layer.inputSize)).squareRoot()
+        for i in 0..<n { w[i] = std * random.nextGaussian() }
+      } else {
+        let limit = (6 / Float(layer.inputSize + layer.outputSize)).squareRoot()
+        for i in 0..<n { w[i] = random.nextFloat(in: -limit, limit) }
+      }
+    }
+  }
+
+  /// Sizes the workspaces for batches of up to `batchSize` rows (allocates only if larger
+  /// than what is already there).
+  public func reserve(batchSize capacity: Int) {
+    if let first = activations.first, first.rowCapacity >= capacity { return }
+    let sizes = architecture.sizes
+    activations = sizes.map { Matrix(rows: 0, columns: $0, rowCapacity: capacity) }
+    outputGradients = sizes.dropFirst().map {
+      Matrix(rows: 0, columns: $0, rowCapacity: capacity)
+    }
+  }
+
+  /// Runs the network on `batchSize` rows of `inputSize` floats at `input`; returns the
+  /// output (a workspace overwritten by the next forward pass).
+  @discardableResult
+  public func forward(_ input: UnsafePointer<Float>, batchSize: Int) -> Matrix {
+    reserve(batchSize: batchSize)
+    self.batchSize = batchSize
+    for m in activations { m.setRows(batchSize) }
+    for m in outputGradients { m.setRows(batchSize) }
+    activations[0].pointer.update(from: input, count: batchSize * inputSize)
+    let p = UnsafePointer(parameters.pointer)
+    for (i, layer) in layers.enumerated() {
+      layer.forward(
+        input: activations[i].pointer, output: activations[i + 1].pointer, batch: batchSize,
+        parameters: p)
+    }
+    return activations[activations.count - 1]
+  }
+
+  /// Runs the network on the rows of `input` (`input.columns` must equal `inputSize`).
+  @discardableResult
+  public func forward(_ input: Matrix) -> Matrix {
+    precondition(input.columns == inputSize,
+                 "forward: input has \(input.columns) columns, the model expects \(inputSize)")
+    return forward(input.pointer, batchSize: input.rows)
+  }
+
+  /// Back-propagates dL/d(output) (`batchSize` × `outputSize`, from the last forward pass)
+  /// and ADDS dL/dθ to `gradients`, so several losses can be summed before a step.
+  /// `gradient` may be `outputGradient` itself; its contents are consumed.
+  public func backward(_ gradient: Matrix) {
+    precondition(gradient.rows == batchSize && gradient.columns == outputSize,
+                 "backward: gradient is \(gradient.rows)x\(gradient.columns), expected "
+                   + "\(batchSize)x\(outputSize) from the last forward pass")
+    let last = outputGradient
+    if gradient !== last { last.pointer.update(from: gradient.pointer, count: gradient.count) }
+    let p = UnsafePointer(parameters.pointer)
+    let g = gradients.pointer
+    for i in stride(from: layers.count - 1, through: 0, by: -1) {
+      layers[i].backward(
+        input: activations[i].pointer, output: activations[i + 1].pointer,
+        gradOutput: outputGradients[i].pointer,
+        gradInput: i > 0 ? outputGradients[i - 1].pointer : nil,
+        batch: batchSize, parameters: p, gradients: g)
+    }
+  }
+
+  /// Back-propagates `outputGradient` (where the losses wrote).
+  public func backward() { backward(outputGradient) }
+
+  /// Sets every gradient to zero (before accumulating the next step's losses).
+  public func zeroGradients() { gradients.fill(0) }
+
+  /// A view of layer `index`'s weights (inputSize × outputSize) in `parameters`.
+  public func weights(ofLayer index: Int) -> Matrix {
+    let layer = layers[index]
+    return Matrix(viewing: parameters, offset: layer.weightOffset,
+                  rows: layer.inputSize, columns: layer.outputSize)
+  }
+
+  /// A view of layer `index`'s biases (1 × outputSize) in `parameters`.
+  public func biases(ofLayer index: Int) -> Matrix {
+    let layer = layers[index]
+    return Matrix(viewing: parameters, offset: layer.biasOffset, rows: 1,
+                  columns: layer.outputSize)
+  }
+
+  /// A view of layer `index`'s weight gradients in `gradients`.
+  public func weightGradients(ofLayer index: Int) -> Matrix {
+    let layer = layers[index]
+    return Matrix(viewing: gradients, offset: layer.weightOffset,
+                  rows: layer.inputSize, columns: layer.outputSize)
+  }
+
+  /// An independent model with the same architecture and parameters (e.g. LwF's frozen
+  /// teacher); workspaces and gradients are its own.
+  public func copy() -> MLP {
+    let clone = MLP(validated: architecture, seed: 0)
+    clone.parameters.copy(from: parameters)
+    return clone
+  }
+}

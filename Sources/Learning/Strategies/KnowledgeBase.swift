@@ -1,0 +1,89 @@
+import Foundation
+
+/// The replay memory, mirrored into the tracker's knowledge base.
+///
+/// Samples live in fixed slots. Changes are buffered and written to the recorder by `flush()`
+/// (once per batch): evicted stored samples are removed, new samples added, so the store holds
+/// exactly what the memory holds after every batch. A sample added and evicted within one
+/// batch never reaches the store.
+final class KnowledgeBase {
+  /// One remembered sample.
+  struct Entry {
+    var features: [Float]
+    var target: Float
+    var task: Int
+    var storageID: Int64?
+  }
+
+  let capacity: Int
+  private(set) var entries: [Entry] = []
+  private var unstored = Set<Int>()
+  private var pendingRemovals: [Int64] = []
+  private let recorder: ExperimentRecorder
+
+  init(capacity: Int, recorder: ExperimentRecorder) {
+    self.capacity = capacity
+    self.recorder = recorder
+  }
+
+  var count: Int { entries.count }
+  var isFull: Bool { entries.count >= capacity }
+
+  /// Class label of slot `slot`.
+  func label(_ slot: Int) -> Int { Int(entries[slot].target) }
+
+  /// Appends a sample (the memory must not be full).
+  func append(_ entry: Entry) {
+    entries.append(entry)
+    if entry.storageID == nil { unstored.insert(entries.count - 1) }
+  }
+
+  /// Replaces the sample in `slot`, evicting the old one.
+  func replace(slot: Int, with entry: Entry) {
+    if let id = entries[slot].storageID { pendingRemovals.append(id) }
+    entries[slot] = entry
+    unstored.insert(slot)
+  }
+
+  /// Evicts the sample in `slot` (the last slot moves into its place).
+  func remove(slot: Int) {
+    if let id = entries[slot].storageID { pendingRemovals.append(id) }
+    let last = entries.count - 1
+    if slot != last {
+      entries[slot] = entries[last]
+      if unstored.remove(last) != nil { unstored.insert(slot) } else { unstored.remove(slot) }
+    } else {
+      unstored.remove(slot)
+    }
+    entries.removeLast()
+  }
+
+  /// Writes buffered evictions and additions to the recorder.
+  func flush() throws {
+    if !pendingRemovals.isEmpty {
+      try recorder.removeKnowledge(ids: pendingRemovals)
+      pendingRemovals.removeAll(keepingCapacity: true)
+    }
+    guard !unstored.isEmpty else { return }
+    let slots = unstored.sorted()
+    let samples = slots.map { slot -> KnowledgeSample in
+      let entry = entries[slot]
+      let bytes = entry.features.withUnsafeBufferPointer { Data(buffer: $0) }
+      return KnowledgeSample(features: bytes, target: Double(entry.target), task: entry.task)
+    }
+    let ids = try recorder.addKnowledge(samples)
+    guard ids.count == slots.count else {
+      throw LearningError.model(
+        message: "the recorder returned \(ids.count) ids for \(slots.count) knowledge samples")
+    }
+    for (slot, id) in zip(slots, ids) { entries[slot].storageID = id }
+    unstored.removeAll(keepingCapacity: true)
+  }
+
+  /// Features as little-endian Float32 bytes back to floats (the inverse of `flush`).
+  static func floats(from data: Data) -> [Float] {
+    data.withUnsafeBytes { raw in
+      (0..<(raw.count / 4)).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// What a strategy works with: the model, the stream, the recorder, a seeded generator and
+/// reusable batch buffers; plus the shared loss and evaluation routines.
+final class StrategyContext {
+  let model: MLP
+  let stream: TaskStream
+  let recorder: ExperimentRecorder
+  let spec: ExperimentSpec
+  var random: SeededGenerator
+  /// Tasks trained so far (the current one included once it begins).
+  var currentTask = 0
+  private var extraGradient: Matrix
+
+  init(model: MLP, stream: TaskStream, recorder: ExperimentRecorder, spec: ExperimentSpec) {
+    self.model = model
+    self.stream = stream
+    self.recorder = recorder
+    self.spec = spec
+    random = SeededGenerator(seed: UInt64(spec.seed) &+ 0x7EA1)
+    extraGradient = Matrix(rows: 0, columns: stream.outputSize, rowCapacity: 1)
+  }
+
+  /// Whether any task masks its outputs (task-incremental).
+  var usesMasks: Bool { stream.tasks.contains { $0.allowedOutputs != nil } }
+
+  /// Output mask of 1-based `task` (all true when the task has none).
+  func outputMask(task: Int) -> [Bool] {
+    stream.tasks[task - 1].allowedOutputs ?? Array(repeating: true, count: stream.outputSize)
+  }
+
+  /// Fills `batch` with the samples at `indices` of `set`.
+  func fill(_ batch: Batch, from set: TrainingSet, indices: ArraySlice<Int>) {
+    batch.inputs.setRows(indices.count)
+    set.data.gather(indices, into: batch.inputs.pointer)
+    batch.targets = indices.map { set.data.targets[$0] }
+    batch.tasks = indices.map { set.taskOfSample[$0] }
+    finish(batch)
+  }
+
+  /// Fills `batch` with the knowledge-base slots `slots`.
+  func fill(_ batch: Batch, from memory: KnowledgeBase, slots: [Int]) {
+    batch.inputs.setRows(slots.count)
+    let width = stream.inputSize
+    for (row, slot) in slots.enumerated() {
+      memory.entries[slot].features.withUnsafeBufferPointer {
+        (batch.inputs.pointer + row * width).update(from: $0.baseAddress!, count: width)
+      }
+    }
+    batch.targets = slots.map { memory.entries[$0].target }
+    batch.tasks = slots.map { memory.entries[$0].task }
+    finish(batch)
+  }
+
+  private func finish(_ batch: Batch) {
+    batch.labels = stream.isRegression ? [] : batch.targets.map { Int($0) }
+    batch.mask = usesMasks ? batch.tasks.flatMap { outputMask(task: $0) } : nil
+  }
+
+  /// Forward, loss and backward of `batch`, adding `scale` × the loss gradient to the model's
+  /// gradients; `extra` may add more gradient on the same logits (distillation) before backward.
+  @discardableResult
+  func accumulateLoss(
+    _ batch: Batch, scale: Float = 1, extra: ((Matrix, Matrix) -> Float)? = nil
+  ) -> BatchOutcome {
+    let output = model.forward(batch.inputs)
+    let gradient = model.outputGradient
+    var loss: Float
+    var correct = 0
+    if stream.isRegression {
+      loss = batch.targets.withUnsafeBufferPointer {
+        MeanSquaredError.loss(
+          predictions: output, targets: $0.baseAddress!, gradient: gradient, scale: scale)
+      }
+    } else {
+      correct = Prediction.correctCount(logits: output, labels: batch.labels, allowed: batch.mask)
+      loss = SoftmaxCrossEntropy.loss(
+        logits: output, labels: batch.labels, allowed: batch.mask, gradient: gradient,
+        scale: scale)
+    }
+    if let extra {
+      if extraGradient.rowCapacity < output.rows {
+        extraGradient = Matrix(rows: 0, columns: output.columns, rowCapacity: output.rows)
+      }
+      extraGradient.setRows(output.rows)
+      loss += extra(output, extraGradient)
+      let n = output.rows * output.columns
+      for k in 0..<n { gradient.pointer[k] = gradient.pointer[k] + extraGradient.pointer[k] }
+    }
+    model.backward()
+    return BatchOutcome(loss: loss, correct: correct)
+  }
+
+  /// The score of the model on task `task`'s test split: accuracy, or −MSE for regression.
+  func evaluate(task: Int) -> Double {
+    let test = stream.tasks[task - 1].test
+    guard test.count > 0 else { return 0 }
+    var inputs = [Float](repeating: 0, count: test.count * test.featureCount)
+    inputs.withUnsafeMutableBufferPointer { test.gather(0..<test.count, into: $0.baseAddress!) }
+    return inputs.withUnsafeBufferPointer { buffer in
+      if stream.isRegression {
+        return -model.meanSquaredError(
+          inputs: buffer.baseAddress!, targets: test.targets, count: test.count)
+      }
+      return model.accuracy(
+        inputs: buffer.baseAddress!, labels: test.targets.map { Int($0) }, count: test.count,
+        allowed: stream.tasks[task - 1].allowedOutputs)
+    }
+  }
+
+  /// Feature vector of sample `index` of `set` as stored in the knowledge base.
+  func features(of set: TrainingSet, index: Int) -> [Float] { set.data.featureVector(index) }
+}

@@ -1,0 +1,11 @@
+/// What `Store.collectGarbage()` removed.
+public struct GarbageReport: Equatable, Sendable {
+  /// Blobs no checkpoint or knowledge entry referenced any more.
+  public var blobsRemoved: Int
+  /// Their total size.
+  public var bytesRemoved: Int
+  /// File size before, in bytes.
+  public var fileSizeBefore: Int
+  /// File size after vacuuming, in bytes.
+  public var fileSizeAfter: Int
+}

@@ -1,0 +1,14 @@
+/// What `Store.check()` found.
+public struct IntegrityReport: Equatable, Sendable {
+  /// One line per problem; empty when the store is sound.
+  public var problems: [String]
+  /// Blobs whose hash was verified.
+  public var blobsChecked: Int
+  /// Runs in the store.
+  public var runCount: Int
+  /// Schema version of the file.
+  public var schemaVersion: Int
+
+  /// True when nothing is wrong.
+  public var isOK: Bool { problems.isEmpty }
+}

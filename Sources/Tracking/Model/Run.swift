@@ -1,0 +1,43 @@
+import Foundation
+
+/// Everything stored about a run's identity and life cycle.
+public struct Run: Equatable, Sendable {
+  /// Store-local id.
+  public var id: RunID
+  /// Globally unique id (lowercase UUID).
+  public var uuid: String
+  /// Display name (not necessarily unique).
+  public var name: String
+  /// Experiment (group), if any.
+  public var experiment: String?
+  /// Effective status: a `running` run with a stale heartbeat reads as `crashed`.
+  public var status: RunStatus
+  /// When the run was created.
+  public var createdAt: Date
+  /// When it started.
+  public var startedAt: Date?
+  /// When it ended.
+  public var endedAt: Date?
+  /// Last heartbeat.
+  public var heartbeatAt: Date?
+  /// Writer process id.
+  public var pid: Int?
+  /// Writer host name.
+  public var host: String?
+  /// The command line that started it.
+  public var command: String?
+  /// Git commit of the working directory, when it was inside a git work tree.
+  public var gitCommit: String?
+  /// The run this one continues from.
+  public var continuedFrom: RunID?
+  /// Free-form notes.
+  public var notes: String?
+
+  /// Seconds from start to end (or to the last heartbeat for a crashed run, or now).
+  public var duration: TimeInterval? {
+    let start = startedAt ?? createdAt
+    if let endedAt { return endedAt.timeIntervalSince(start) }
+    if status == .running { return Date().timeIntervalSince(start) }
+    return heartbeatAt.map { $0.timeIntervalSince(start) }
+  }
+}

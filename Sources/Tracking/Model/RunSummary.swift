@@ -1,0 +1,26 @@
+import Foundation
+
+/// One row of a run listing (the `run_overview` view).
+public struct RunSummary: Equatable, Sendable {
+  /// Store-local id.
+  public var id: RunID
+  /// Globally unique id.
+  public var uuid: String
+  /// Display name.
+  public var name: String
+  /// Experiment (group), if any.
+  public var experiment: String?
+  /// Effective status.
+  public var status: RunStatus
+  /// When the run was created.
+  public var createdAt: Date
+  /// Seconds from start to end (or to now while running).
+  public var duration: TimeInterval?
+  /// All params of the run.
+  public var params: [String: ParamValue]
+  /// "acc", "bwt", "fwt", "forgetting" when the run has a matrix; else the latest value of
+  /// each metric by name.
+  public var summary: [String: Double]
+  /// The run this one continues from.
+  public var continuedFrom: RunID?
+}

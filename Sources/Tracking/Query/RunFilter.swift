@@ -1,0 +1,149 @@
+import Foundation
+
+/// A filter over runs, parsed from a small language and compiled to parameterized SQL.
+///
+/// ```swift
+/// let filter = try RunFilter.parse("acc > 0.8 and optimizer.lr = 0.01 and status = finished")
+/// let good = try store.runs(where: filter)
+/// ```
+///
+/// Identifiers: `id`, `name`, `uuid`, `experiment`, `status`, `created`, `duration`,
+/// `acc`, `bwt`, `fwt`, `forgetting`, `tag.KEY`, `param.KEY`, `metric.KEY`, or a bare KEY
+/// (a param of that name, else the latest value of the metric of that name).
+/// Operators: `=` `!=` `<` `<=` `>` `>=`, `and`, `or`, `not`, parentheses. Values: numbers
+/// (compared as numbers) or strings, bare or quoted with ' or ".
+public struct RunFilter: Equatable, Sendable {
+  /// A comparison operator.
+  public enum Comparison: String, Sendable {
+    case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<="
+    case greater = ">", greaterOrEqual = ">="
+  }
+
+  /// A literal on the right of a comparison.
+  public enum Literal: Equatable, Sendable {
+    case number(Double)
+    case text(String)
+  }
+
+  /// The parsed expression tree.
+  public indirect enum Expression: Equatable, Sendable {
+    case compare(field: String, Comparison, Literal)
+    case and(Expression, Expression)
+    case or(Expression, Expression)
+    case not(Expression)
+  }
+
+  /// The root of the expression.
+  public var expression: Expression
+  /// The text it was parsed from.
+  public var source: String
+
+  /// Creates a filter from an expression tree.
+  public init(_ expression: Expression, source: String = "") {
+    self.expression = expression
+    self.source = source
+  }
+
+  /// Parses filter text; errors (`.invalidFilter`) name the column and what was expected.
+  public static func parse(_ text: String) throws -> RunFilter {
+    var parser = FilterParser(text: text)
+    return RunFilter(try parser.parseAll(), source: text)
+  }
+
+  /// SQL for a WHERE clause over `run_overview o`, with its arguments.
+  func compile() -> (sql: String, arguments: [SQLValue]) {
+    var arguments: [SQLValue] = []
+    let sql = RunFilter.compile(expression, into: &arguments)
+    return (sql, arguments)
+  }
+
+  private static func compile(_ expression: Expression, into arguments: inout [SQLValue]) -> String {
+    switch expression {
+    case .and(let left, let right):
+      let l = compile(left, into: &arguments)
+      return "(\(l) AND \(compile(right, into: &arguments)))"
+    case .or(let left, let right):
+      let l = compile(left, into: &arguments)
+      return "(\(l) OR \(compile(right, into: &arguments)))"
+    case .not(let inner):
+      return "NOT COALESCE(\(compile(inner, into: &arguments)), 0)"
+    case .compare(let field, let comparison, let literal):
+      let numeric: Bool
+      let value: SQLValue
+      switch literal {
+      case .number(let number):
+        numeric = true
+        value = .real(number)
+      case .text(let text):
+        numeric = false
+        value = .text(text)
+      }
+      let column = RunField(field).sql(numeric: numeric, arguments: &arguments)
+      arguments.append(value)
+      return "(\(column) \(comparison.rawValue) ?)"
+    }
+  }
+}
+
+/// What an identifier in a filter or sort refers to, and its SQL over `run_overview o`.
+struct RunField {
+  let name: String
+
+  init(_ name: String) { self.name = name }
+
+  static let columns: [String: String] = [
+    "id": "o.id", "uuid": "o.uuid", "name": "o.name", "experiment": "o.experiment",
+    "status": "o.status", "created": "o.created", "ended": "o.ended",
+    "duration": "o.duration_s", "acc": "o.acc", "bwt": "o.bwt", "fwt": "o.fwt",
+    "forgetting": "o.forgetting", "host": "o.host", "git_commit": "o.git_commit",
+    "continued_from": "o.continued_from",
+  ]
+
+  /// SQL for the field; `numeric` picks a param's number rather than its text.
+  func sql(numeric: Bool, arguments: inout [SQLValue]) -> String {
+    if let column = RunField.columns[name] { return column }
+    let paramColumn = numeric ? "p.number" : "p.value"
+    func paramSQL(_ key: String) -> String {
+      arguments.append(.text(key))
+      return "(SELECT \(paramColumn) FROM params p WHERE p.run_id = o.id AND p.key = ?)"
+    }
+    func metricSQL(_ key: String) -> String {
+      arguments.append(.text(key))
+      return """
+        (SELECT l.value FROM metric_latest l JOIN metric_keys k ON k.id = l.key_id \
+        WHERE l.run_id = o.id AND k.name = ?)
+        """
+    }
+    if let key = name.dropPrefix("tag.") {
+      arguments.append(.text(key))
+      return "(SELECT t.value FROM tags t WHERE t.run_id = o.id AND t.key = ?)"
+    }
+    if let key = name.dropPrefix("param.") ?? name.dropPrefix("params.") { return paramSQL(key) }
+    if let key = name.dropPrefix("metric.") ?? name.dropPrefix("metrics.") {
+      return metricSQL(key)
+    }
+    let paramValue = paramSQL(name)
+    let metricValue = metricSQL(name)
+    return "COALESCE(\(paramValue), \(metricValue))"
+  }
+
+  /// SQL for sorting: params sort by number when numeric, else text.
+  func sortSQL(arguments: inout [SQLValue]) -> String {
+    if RunField.columns[name] != nil { return RunField.columns[name]! }
+    if name.hasPrefix("tag.") { return sql(numeric: false, arguments: &arguments) }
+    var numericArguments: [SQLValue] = []
+    let numeric = sql(numeric: true, arguments: &numericArguments)
+    var textArguments: [SQLValue] = []
+    let text = sql(numeric: false, arguments: &textArguments)
+    arguments += numericArguments + textArguments
+    return "COALESCE(\(numeric), \(text))"
+  }
+}
+
+extension String {
+  /// The rest after `prefix`, when the string starts with it and the rest is non-empty.
+  func dropPrefix(_ prefix: String) -> String? {
+    guard hasPrefix(prefix), count > prefix.count else { return nil }
+    return String(dropFirst(prefix.count))
+  }
+}

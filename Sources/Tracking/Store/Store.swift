@@ -1,0 +1,163 @@
+import CSQLite
+import Foundation
+
+/// A track store: one SQLite file holding every run, opened (created and migrated when needed).
+///
+/// ```swift
+/// let store = try Store(path: "track.db")
+/// let run = try store.startRun(name: "baseline", experiment: "mnist",
+///                              params: ["optimizer.lr": .number(0.01)])
+/// try run.log("loss", value: 0.3, step: 1)
+/// try run.finish()
+/// ```
+///
+/// Thread-safe: every call holds the store's lock. Several processes may write one file.
+public final class Store: @unchecked Sendable {
+  /// The file's path as given.
+  public let path: String
+  /// True when opened read-only: every write throws `.readOnly`.
+  public let isReadOnly: Bool
+  /// Schema version of the file (after any upgrade on open).
+  public private(set) var schemaVersion: Int
+
+  /// How often a live run writes its heartbeat.
+  public static let heartbeatInterval: TimeInterval = 5
+  /// A `running` run whose heartbeat is older than this reads as `crashed`
+  /// (the `run_status` view in Migrations/0002_views.sql uses the same 60 seconds).
+  public static let staleHeartbeat: TimeInterval = 60
+
+  let database: Database
+  private var reader: Database?
+  let lock = NSRecursiveLock()
+  var metricKeyIDs: [String: Int64] = [:]
+
+  /// Opens (creating and migrating when needed) the store at `path`.
+  ///
+  /// Throws `.notADatabase`, `.notATrackStore`, `.newerSchema` without writing anything, and
+  /// `.readOnly` when the file or folder cannot be written (unless `readOnly` is true).
+  public init(path: String, readOnly: Bool = false) throws {
+    self.path = path
+    self.isReadOnly = readOnly
+    let migrator = Migrator()
+    let exists = FileManager.default.fileExists(atPath: path)
+    if readOnly {
+      guard exists else {
+        throw TrackingError(
+          .cannotOpen, "There is no store at \(path). Check the path (or --db / TRACK_DB).")
+      }
+      database = try Store.openReader(path: path)
+      let version = try migrator.validate(try migrator.state(of: database), path: path)
+      guard version > 0 else {
+        throw TrackingError(
+          .notATrackStore, "\(path) is an empty SQLite file, not a track store.")
+      }
+      guard version == migrator.latestVersion else {
+        throw TrackingError(
+          .readOnly,
+          "\(path) has schema version \(version) and needs an upgrade to "
+            + "\(migrator.latestVersion), which a read-only open cannot do. Open it once "
+            + "with write access (any track command that writes) to upgrade it.")
+      }
+      schemaVersion = version
+      return
+    }
+    try Store.checkWritable(path: path, exists: exists)
+    database = try Database(path: path, readOnly: false, create: true)
+    _ = try migrator.validate(try migrator.state(of: database), path: path)
+    let database = self.database
+    try database.retryingOnBusy {
+      try database.executeScript("PRAGMA journal_mode = WAL")
+    }
+    try database.executeScript("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
+    try migrator.migrate(database)
+    schemaVersion = migrator.latestVersion
+  }
+
+  /// Runs `body` with the connection under the store's lock.
+  func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body(database)
+  }
+
+  /// Runs `body` in a write transaction under the store's lock.
+  func write<T>(_ body: (Database) throws -> T) throws -> T {
+    guard !isReadOnly else {
+      throw TrackingError(
+        .readOnly, "The store \(path) was opened read-only; open it without readOnly to write.")
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    return try database.write { try body(database) }
+  }
+
+  /// A read-only connection for `query`, so that user SQL can never write.
+  func readerDatabase() throws -> Database {
+    if isReadOnly { return database }
+    if let reader { return reader }
+    let opened = try Store.openReader(path: path)
+    reader = opened
+    return opened
+  }
+
+  /// Opens read-only; in a folder where SQLite cannot create the WAL index, falls back to an
+  /// immutable open (nobody can write there anyway).
+  static func openReader(path: String) throws -> Database {
+    do {
+      let database = try Database(path: path, readOnly: true, create: false)
+      _ = try database.integer("SELECT count(*) FROM sqlite_schema")
+      return database
+    } catch let error as TrackingError
+      where error.code == .cannotOpen || error.code == .readOnly
+      || (error.sqliteCode.map { $0 & 0xff == SQLITE_CANTOPEN } ?? false)
+    {
+      let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+      let escaped = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+        ?? absolute
+      let database = try Database(
+        path: path, readOnly: true, create: false, uri: "file:\(escaped)?immutable=1")
+      _ = try database.integer("SELECT count(*) FROM sqlite_schema")
+      return database
+    }
+  }
+
+  /// Refuses a file or folder without write permission before SQLite silently opens it
+  /// read-only. Mode bits count even for root, so a file marked read-only stays untouched.
+  static func checkWritable(path: String, exists: Bool) throws {
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw TrackingError(
+        .cannotOpen, "The folder \(folder) for the store \(path) does not exist; create it first.")
+    }
+    if exists {
+      if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      {
+        throw TrackingError(.cannotOpen, "\(path) is a folder, not a store file.")
+      }
+      guard isWritable(path) else {
+        throw TrackingError(
+          .readOnly,
+          "The store \(path) is read-only. Nothing was written. Make it writable (chmod u+w) "
+            + "or open it read-only (e.g. `track query`).")
+      }
+    }
+    guard isWritable(folder) else {
+      throw TrackingError(
+        .readOnly,
+        "The folder \(folder) is read-only, so the store \(path) cannot be "
+          + (exists ? "written (SQLite needs its -wal and -shm files there)" : "created")
+          + ". Nothing was written. Use a writable folder or open the store read-only.")
+    }
+  }
+
+  private static func isWritable(_ path: String) -> Bool {
+    guard access(path, W_OK) == 0 else { return false }
+    var info = stat()
+    guard stat(path, &info) == 0 else { return false }
+    return info.st_mode & 0o222 != 0
+  }
+}

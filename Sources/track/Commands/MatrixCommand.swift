@@ -1,0 +1,47 @@
+import ArgumentParser
+import Tracking
+
+/// `track matrix RUN`: the matrix R as a heatmap, with its summaries.
+struct MatrixCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "matrix",
+    abstract: "Print a run's matrix R[i][j] (score on task j after training through task i; "
+      + "row 0 is the untrained baseline) and ACC, BWT, FWT, forgetting.")
+
+  @OptionGroup var store: StoreOptions
+
+  @Argument(help: RunArgumentHelp.text)
+  var reference: String
+
+  @Option(help: ArgumentHelp("Which matrix metric (default: the run's).", valueName: "name"))
+  var metric: String?
+
+  @Option(help: OutputFormat.help)
+  var format: OutputFormat = .table
+
+  func run() throws {
+    let opened = try store.openForReading()
+    let run = try opened.resolve(reference)
+    let matrix = try opened.matrix(of: run.id, metric: metric)
+    guard matrix.taskCount > 0 else {
+      throw CLIError(.usage, "run #\(run.id) \(run.name) has no matrix recorded")
+    }
+    let terminal = Terminal.current
+    let table = Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
+    switch format {
+    case .json:
+      Output.write(ShowView.matrix(matrix).rendered())
+    case .table:
+      var out = table.aligned(terminal: terminal) + "\n"
+      for (key, value) in [
+        ("ACC", matrix.accuracy), ("BWT", matrix.backwardTransfer),
+        ("FWT", matrix.forwardTransfer), ("forgetting", matrix.forgetting),
+      ] {
+        out += "\(key): \(NumberFormatting.value(value).isEmpty ? "—" : NumberFormatting.value(value))  "
+      }
+      Output.write(out.trimmingCharacters(in: .whitespaces) + "\n")
+    default:
+      Output.write(table.rendered(format, terminal: terminal))
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Learning
+import Tracking
+
+/// `track run SPEC`: runs a continual-learning experiment and records it as a run.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run the experiment a spec file (YAML or JSON) describes and record it.",
+    discussion: """
+      Examples:
+        track run Examples/split-fashion-mnist-replay.yaml
+        track run spec.yaml --set optimizer.lr=0.05 --set model.hidden=[128,128] --seed 3
+        track run spec.yaml --from latest --set scenario.tasks=10
+      Ctrl-C stops after the current batch and marks the run `killed`, keeping everything
+      logged so far (exit 130). A failure marks it `failed` (exit 5).
+      """)
+
+  @OptionGroup var store: StoreOptions
+
+  @Argument(help: ArgumentHelp("The spec file (YAML or JSON).", valueName: "spec"))
+  var specPath: String
+
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp(
+      "Override a spec value, e.g. training.epochs=2 (repeatable; the value is YAML).",
+      valueName: "key.path=value"))
+  var overrides: [String] = []
+
+  @Option(help: ArgumentHelp("Run name (overrides the spec's name).", valueName: "name"))
+  var name: String?
+
+  @Option(help: ArgumentHelp("Seed (overrides the spec's seed).", valueName: "n"))
+  var seed: Int?
+
+  @Option(
+    name: .customLong("from"),
+    help: ArgumentHelp(
+      "Continue from an earlier run: start from its latest weights, optimizer state, "
+        + "knowledge base and matrix.", valueName: "run"))
+  var from: String?
+
+  @Flag(help: "Print plain progress lines even on a terminal.")
+  var plain = false
+
+  func run() throws {
+    var spec = try loadSpec()
+    if let name { spec.name = name }
+    let opened = try store.openForWriting()
+    let earlier = try from.map { try opened.resolve($0) }
+    if let earlier, try opened.latestCheckpoint(of: earlier.id, kind: "weights") == nil {
+      throw CLIError(
+        .usage, "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing "
+          + "can continue from it; pick a run that finished at least one task")
+    }
+    let params = spec.flattenedParams.mapValues { ParamValue(parsing: $0) }
+    let logger = try opened.startRun(
+      name: spec.name, experiment: spec.experiment, params: params, continuing: earlier?.id,
+      command: (["track"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+    try logger.setTag("spec", specPath)
+    var resume: ResumeState?
+    if let earlier {
+      do {
+        resume = try ResumeLoader.state(of: earlier, continuing: logger, in: opened)
+      } catch {
+        try? logger.finish(.failed)
+        throw error
+      }
+    }
+    StandardError.write("Run #\(logger.id) \(spec.name ?? "") started in \(opened.path)\n")
+    try execute(spec: spec, logger: logger, resume: resume, store: opened)
+  }
+
+  /// Loads and validates the spec, with `--set` and `--seed` applied.
+  func loadSpec() throws -> ExperimentSpec {
+    var document = try SpecDocument.load(path: specPath)
+    var spec = try SpecLoader.load(document: &document, overrides: overrides)
+    if let seed {
+      spec.seed = seed
+      try SpecLoader.validate(spec, in: document)
+    }
+    return spec
+  }
+
+  /// Trains, then marks the run finished, killed (interrupt) or failed (error).
+  func execute(spec: ExperimentSpec, logger: RunLogger, resume: ResumeState?, store: Store) throws {
+    let interrupt = InterruptFlag()
+    interrupt.install()
+    defer { interrupt.uninstall() }
+    let display = ProgressDisplay(interactive: Terminal.errorIsInteractive && !plain)
+    let recorder = StoreRecorder(logger: logger)
+    do {
+      let experiment = try ContinualExperiment(
+        spec: spec, recorder: recorder, progress: { RunCommand.show($0, on: display) },
+        shouldStop: { interrupt.isRaised })
+      _ = try experiment.run(resumingFrom: resume)
+      display.finish()
+      try logger.finish(.finished)
+    } catch {
+      display.finish()
+      let cancelled = (error as? LearningError) == .cancelled
+      try? logger.setTag("error", String(describing: error))
+      try? logger.finish(cancelled ? .killed : .failed)
+      if cancelled {
+        throw CLIError(
+          .interrupted, "run #\(logger.id) interrupted; marked killed, everything logged so "
+            + "far is kept (track show \(logger.id))")
+      }
+      StandardError.write("run #\(logger.id) marked failed\n")
+      throw error
+    }
+    try printSummary(id: logger.id, store: store)
+  }
+
+  /// The finished run's matrix and summaries on standard output.
+  func printSummary(id: RunID, store: Store) throws {
+    let run = try store.run(id)
+    let matrix = try store.matrix(of: id)
+    let terminal = Terminal.current
+    var out = "Run #\(run.id) \(run.name) \(run.status.rawValue)"
+    out += " in \(TimeDisplay.duration(run.duration))\n"
+    if matrix.taskCount > 0 {
+      out += Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
+        .aligned(terminal: terminal)
+      let parts: [(String, Double?)] = [
+        ("ACC", matrix.accuracy), ("BWT", matrix.backwardTransfer),
+        ("FWT", matrix.forwardTransfer), ("forgetting", matrix.forgetting),
+      ]
+      out += parts.map { "\($0.0) \(NumberFormatting.value($0.1))" }.joined(separator: "  ")
+      out += "\n"
+    }
+    Output.write(out)
+  }
+
+  /// Forwards one progress report to the display.
+  static func show(_ progress: TrainingProgress, on display: ProgressDisplay) {
+    display.update(
+      task: progress.task, taskCount: progress.taskCount, epoch: progress.epoch,
+      epochCount: progress.epochCount, batch: progress.batch, batchCount: progress.batchCount,
+      loss: progress.phase == .training ? progress.loss : nil,
+      fraction: RunCommand.fraction(progress))
+  }
+
+  /// The share of the whole stream done: finished tasks, epochs and batches.
+  static func fraction(_ progress: TrainingProgress) -> Double {
+    guard progress.taskCount > 0 else { return 0 }
+    let done = Double(max(progress.task - 1, 0))
+    guard progress.phase == .training, progress.epochCount > 0, progress.batchCount > 0 else {
+      return min(1, Double(progress.task) / Double(progress.taskCount))
+    }
+    let epochs = Double(progress.epoch - 1) + Double(progress.batch) / Double(progress.batchCount)
+    return min(1, (done + epochs / Double(progress.epochCount)) / Double(progress.taskCount))
+  }
+}

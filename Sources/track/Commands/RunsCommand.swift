@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Tracking
+
+/// `track runs`: lists runs, filtered, sorted and limited.
+struct RunsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "runs",
+    abstract: "List runs with their status, summary metrics and chosen parameters.",
+    discussion: """
+      Examples:
+        track runs --where 'acc > 0.8 and strategy.type = replay' --sort -acc --limit 5
+        track runs --columns id,name,strategy.type,acc,bwt --format md
+      Filter identifiers: parameters (e.g. optimizer.lr), summary metrics (acc, bwt, fwt,
+      forgetting, latest metric values), status, name, experiment, tag.KEY.
+      """)
+
+  @OptionGroup var store: StoreOptions
+
+  @Option(
+    name: .customLong("where"),
+    help: ArgumentHelp(
+      "Filter, e.g. 'acc > 0.8 and optimizer.lr = 0.01 and status = finished'.",
+      valueName: "expr"))
+  var filter: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name; default: newest first).",
+      valueName: "keys"))
+  var sort: String?
+
+  @Option(help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
+  var limit: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Columns, comma-separated: id, uuid, name, experiment, status, created, duration, from, "
+        + "any summary metric or parameter key.", valueName: "list"))
+  var columns: String?
+
+  @Option(help: OutputFormat.help)
+  var format: OutputFormat = .table
+
+  func validate() throws {
+    if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+  }
+
+  func run() throws {
+    let opened = try store.openForReading()
+    let parsedFilter = try filter.map { try RunFilter.parse($0) }
+    let runs = try opened.runs(
+      where: parsedFilter, sort: try RunsCommand.parseSort(sort), limit: limit)
+    let chosen = columns.map(RunsCommand.split) ?? RunColumns.defaults(for: runs)
+    switch format {
+    case .json:
+      Output.write(JSONValue.array(runs.map(RunJSON.summary)).rendered())
+    default:
+      let table = try RunColumns.table(runs, columns: chosen)
+      Output.write(table.rendered(format, terminal: .current))
+    }
+  }
+
+  /// "-acc,name" -> [acc descending, name ascending] ("acc:desc" works too).
+  static func parseSort(_ text: String?) throws -> [RunSort] {
+    guard let text else { return [] }
+    return try split(text).map { try RunSort.parse($0) }
+  }
+
+  /// Comma-separated list, trimmed, empty items dropped.
+  static func split(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }
+  }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Tracking
+
+extension StoreOptions {
+  /// Opens the store for reading and writing (creating it when needed).
+  func openForWriting() throws -> Store {
+    try Store(path: path)
+  }
+
+  /// Opens an existing store read-only; a missing file is a clear error, not a new file.
+  func openForReading() throws -> Store {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError(
+        .database,
+        "no track database at '\(path)'; run `track run SPEC` or `track init` first, "
+          + "or point --db / TRACK_DB at an existing file")
+    }
+    return try Store(path: path, readOnly: true)
+  }
+
+  /// Opens an existing store for writing (rm, gc); a missing file is an error.
+  func openExisting() throws -> Store {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError(.database, "no track database at '\(path)'; nothing to do")
+    }
+    return try Store(path: path)
+  }
+}
+
+/// Writes command output to standard output.
+enum Output {
+  /// Prints `text` as is (it carries its own final newline).
+  static func write(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import Tracking
+
+/// `track diff` as sections of tables, long-form CSV or one JSON object.
+struct DiffView {
+  /// Which sections to print (`--only`).
+  enum Section: String, CaseIterable {
+    case params, metrics, matrix
+  }
+
+  var diff: RunDiff
+  var sections: [Section]
+
+  /// Column title of run k: its name, or "#id" when names repeat.
+  var runTitles: [String] {
+    let names = diff.runs.map(\.name)
+    let unique = Set(names).count == names.count
+    return diff.runs.map { unique ? $0.name : "#\($0.id) \($0.name)" }
+  }
+
+  /// Titled tables in order.
+  func tables() -> [(String, Table)] {
+    var out: [(String, Table)] = []
+    if sections.contains(.params) {
+      var table = Table(
+        columns: [Table.Column("param")] + runTitles.map { Table.Column($0) }
+          + [Table.Column("change")])
+      for row in diff.params {
+        table.append(
+          [Table.Cell(row.key)] + row.values.map { Table.Cell($0?.description ?? "—") }
+            + [Table.Cell(row.change.rawValue, style: style(of: row.change))])
+      }
+      out.append(("Parameters that differ (\(diff.params.count))", table))
+    }
+    if sections.contains(.metrics) {
+      if !diff.summary.isEmpty { out.append(("Summary", numbers(diff.summary, title: "metric"))) }
+      out.append(("Final metric values", numbers(diff.metrics, title: "metric")))
+    }
+    if sections.contains(.matrix), !diff.matrix.isEmpty {
+      let title = "Matrix cells" + (diff.matrixMetric.map { " (\($0))" } ?? "")
+      out.append((title, numbers(diff.matrix.map(\.row), title: "cell")))
+    }
+    return out
+  }
+
+  /// Value per run, then delta and relative delta of each later run against the first.
+  func numbers(_ rows: [RunDiff.NumberRow], title: String) -> Table {
+    var columns = [Table.Column(title), Table.Column(runTitles[0], numeric: true)]
+    for name in runTitles.dropFirst() {
+      columns += [
+        Table.Column(name, numeric: true), Table.Column("Δ", numeric: true),
+        Table.Column("Δ%", numeric: true),
+      ]
+    }
+    var table = Table(columns: columns)
+    for row in rows {
+      var cells = [Table.Cell(row.key), Table.Cell(NumberFormatting.value(row.values[0]))]
+      let deltas = row.deltas
+      for index in row.values.indices.dropFirst() {
+        let delta = deltas[index]
+        cells += [
+          Table.Cell(NumberFormatting.value(row.values[index])),
+          Table.Cell(NumberFormatting.delta(delta), style: style(of: delta, key: row.key)),
+          Table.Cell(NumberFormatting.relative(delta, base: row.values[0])),
+        ]
+      }
+      table.append(cells)
+    }
+    return table
+  }
+
+  /// Green for an improvement, red for a regression (forgetting and losses: lower is better).
+  func style(of delta: Double?, key: String) -> Terminal.Style {
+    guard let delta, delta != 0 else { return .plain }
+    let lowerIsBetter = key == "forgetting" || key.contains("loss") || key.contains("error")
+      || key.hasSuffix("mse")
+    return (delta > 0) != lowerIsBetter ? .green : .red
+  }
+
+  func style(of change: RunDiff.Change) -> Terminal.Style {
+    switch change {
+    case .changed: return .yellow
+    case .added: return .green
+    case .removed: return .red
+    }
+  }
+
+  /// Aligned text with bold titles.
+  func text(terminal: Terminal) -> String {
+    var out = terminal.styled("Comparing " + runList, .bold) + "\n"
+    for (title, table) in tables() {
+      out += "\n" + terminal.styled(title, .bold) + "\n" + table.aligned(terminal: terminal)
+    }
+    return out
+  }
+
+  /// "#1 naive, #2 replay" for headings.
+  var runList: String {
+    diff.runs.map { "#\($0.id) \($0.name)" }.joined(separator: " vs ")
+  }
+
+  /// Markdown headings and tables.
+  func markdown() -> String {
+    var out = "## Comparing \(runList)\n"
+    for (title, table) in tables() { out += "\n### \(title)\n\n" + table.markdown() }
+    return out
+  }
+
+  /// Long form: section,key,run,value,delta,relative — one line per value.
+  func csv() -> String {
+    var table = Table(columns: ["section", "key", "run", "value", "delta", "relative"].map {
+      Table.Column($0)
+    })
+    if sections.contains(.params) {
+      for row in diff.params {
+        for (index, value) in row.values.enumerated() {
+          table.append(texts: [
+            "param", row.key, diff.runs[index].name, value?.description ?? "", "",
+            index == 0 ? "" : row.change.rawValue,
+          ])
+        }
+      }
+    }
+    func add(_ section: String, _ rows: [RunDiff.NumberRow]) {
+      for row in rows {
+        let deltas = row.deltas
+        for (index, value) in row.values.enumerated() {
+          table.append(texts: [
+            section, row.key, diff.runs[index].name, NumberFormatting.value(value),
+            NumberFormatting.delta(deltas[index]),
+            NumberFormatting.relative(deltas[index], base: row.values[0]),
+          ])
+        }
+      }
+    }
+    if sections.contains(.metrics) {
+      add("summary", diff.summary)
+      add("metric", diff.metrics)
+    }
+    if sections.contains(.matrix) { add("matrix", diff.matrix.map(\.row)) }
+    return table.csv()
+  }
+
+  /// The stable JSON object (docs/cli.md).
+  func json(failures: [FailureReport]) -> JSONValue {
+    var members: [(String, JSONValue)] = [
+      ("runs", .array(diff.runs.map(RunJSON.reference)))
+    ]
+    if sections.contains(.params) {
+      members.append(("params", .array(diff.params.map { row in
+        .object([
+          ("key", .string(row.key)),
+          ("values", .array(row.values.map { $0.map(RunJSON.param) ?? .null })),
+          ("change", .string(row.change.rawValue)),
+        ])
+      })))
+    }
+    if sections.contains(.metrics) {
+      members.append(("summary", .array(diff.summary.map(DiffView.json))))
+      members.append(("metrics", .array(diff.metrics.map(DiffView.json))))
+    }
+    if sections.contains(.matrix) {
+      members.append(("matrix", .array(diff.matrix.map { cell in
+        .object([
+          ("trained_through", .integer(Int64(cell.trainedThrough))),
+          ("task", .integer(Int64(cell.task))),
+          ("values", .array(cell.values.map { .number($0) })),
+          ("deltas", .array(cell.row.deltas.map { .number($0) })),
+        ])
+      })))
+    }
+    members.append(("fail_if", .array(failures.map(\.json))))
+    return .object(members)
+  }
+
+  static func json(_ row: RunDiff.NumberRow) -> JSONValue {
+    let deltas = row.deltas
+    return .object([
+      ("key", .string(row.key)),
+      ("values", .array(row.values.map { .number($0) })),
+      ("deltas", .array(deltas.map { .number($0) })),
+      ("relative", .array(deltas.map { delta in
+        guard let delta, let base = row.values[0], base != 0 else { return .null }
+        return .number(delta / abs(base))
+      })),
+    ])
+  }
+}
+
+/// The outcome of one `--fail-if` condition for one run.
+struct FailureReport {
+  var condition: FailCondition
+  var run: Run
+  var measured: Double?
+  var violated: Bool
+
+  /// A line for standard error.
+  var message: String {
+    let what = condition.relative ? "relative change" : "change"
+    let shown = measured.map { NumberFormatting.delta($0) + (condition.relative ? "%" : "") }
+      ?? "missing"
+    return "--fail-if '\(condition.text)' violated by run #\(run.id) \(run.name): "
+      + "\(condition.key) \(what) \(shown)"
+  }
+
+  var json: JSONValue {
+    .object([
+      ("condition", .string(condition.text)), ("run", .integer(run.id)),
+      ("key", .string(condition.key)), ("measured", .number(measured)),
+      ("violated", .bool(violated)),
+    ])
+  }
+}

@@ -1,0 +1,42 @@
+/// The accuracy matrix R as a table whose cells are colored by value on a terminal.
+///
+/// Rows are "after task i" (row 0 is the untrained baseline b), columns are tasks 1...T.
+/// Colors run red (lowest cell) to green (highest) over a 256-color ramp; without a color
+/// terminal the same table prints plain, so pipes and tests see only the numbers.
+enum Heatmap {
+  /// Red -> yellow -> green in the xterm 256-color cube.
+  private static let ramp = [196, 202, 208, 214, 220, 226, 190, 154, 118, 82, 46]
+
+  /// The table for `rows` (index = trained-through, 0 = baseline), `taskCount` columns.
+  static func table(rows: [Int: [Double]], taskCount: Int, terminal: Terminal) -> Table {
+    var table = Table(
+      columns: [Table.Column("after")]
+        + (0..<taskCount).map { Table.Column("task \($0 + 1)", numeric: true) })
+    let values = rows.values.flatMap { $0 }.filter(\.isFinite)
+    let low = values.min() ?? 0
+    let high = values.max() ?? 0
+    for index in rows.keys.sorted() {
+      let row = rows[index] ?? []
+      var cells = [Table.Cell(index == 0 ? "baseline" : "task \(index)")]
+      for column in 0..<taskCount {
+        guard column < row.count else {
+          cells.append("")
+          continue
+        }
+        let value = row[column]
+        cells.append(
+          Table.Cell(NumberFormatting.value(value), style: style(value, low: low, high: high)))
+      }
+      table.append(cells)
+    }
+    return table
+  }
+
+  /// The background color of one cell.
+  static func style(_ value: Double, low: Double, high: Double) -> Terminal.Style {
+    guard value.isFinite else { return .plain }
+    let position = high > low ? (value - low) / (high - low) : 1
+    let index = Int((position * Double(ramp.count - 1)).rounded())
+    return .background(ramp[min(max(index, 0), ramp.count - 1)])
+  }
+}

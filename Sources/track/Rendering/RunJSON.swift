@@ -1,0 +1,42 @@
+import Foundation
+import Tracking
+
+/// The stable JSON shapes of runs (documented in docs/cli.md).
+enum RunJSON {
+  /// A parameter value: numbers as JSON numbers, text as strings.
+  static func param(_ value: ParamValue) -> JSONValue {
+    if let number = value.number { return .number(number) }
+    return .string(value.description)
+  }
+
+  /// Parameters as an object sorted by key.
+  static func params(_ params: [String: ParamValue]) -> JSONValue {
+    .object(params.keys.sorted().map { ($0, param(params[$0]!)) })
+  }
+
+  /// Numbers by key as an object sorted by key.
+  static func numbers(_ values: [String: Double]) -> JSONValue {
+    .object(values.keys.sorted().map { ($0, .number(values[$0])) })
+  }
+
+  /// One row of `track runs --format json`.
+  static func summary(_ run: RunSummary) -> JSONValue {
+    .object([
+      ("id", .integer(run.id)),
+      ("uuid", .string(run.uuid)),
+      ("name", .string(run.name)),
+      ("experiment", .string(run.experiment)),
+      ("status", .string(run.status.rawValue)),
+      ("created_at", .string(TimeDisplay.timestamp(run.createdAt))),
+      ("duration_seconds", TimeDisplay.seconds(run.duration)),
+      ("continued_from", run.continuedFrom.map { .integer($0) } ?? .null),
+      ("params", params(run.params)),
+      ("summary", numbers(run.summary)),
+    ])
+  }
+
+  /// A short reference to a run (in diffs).
+  static func reference(_ run: Run) -> JSONValue {
+    .object([("id", .integer(run.id)), ("uuid", .string(run.uuid)), ("name", .string(run.name))])
+  }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Learning
+
+/// Loads an `ExperimentSpec` from a file with `--set` overrides, every key validated.
+enum SpecLoader {
+  /// Reads `path`, applies `overrides` ("key.path=value"), rejects unknown keys and wrong
+  /// types with the file and line, and checks the values.
+  static func load(path: String, overrides: [String] = []) throws -> ExperimentSpec {
+    var document = try SpecDocument.load(path: path)
+    return try load(document: &document, overrides: overrides)
+  }
+
+  /// The same for an already parsed document.
+  static func load(document: inout SpecDocument, overrides: [String]) throws -> ExperimentSpec {
+    let allowed = ExperimentSpec.allowedKeys
+    try document.validateKeys(allowed)
+    for override in overrides { try document.apply(override: override, allowedKeys: allowed) }
+    let spec: ExperimentSpec
+    do {
+      spec = try document.decode(ExperimentSpec.self)
+    } catch let error as LearningError {
+      throw describe(error, in: document)
+    }
+    try validate(spec, in: document)
+    return spec
+  }
+
+  /// Runs the spec's own value checks, naming the line of the offending key.
+  static func validate(_ spec: ExperimentSpec, in document: SpecDocument) throws {
+    do {
+      try spec.validate()
+    } catch let error as LearningError {
+      throw describe(error, in: document)
+    }
+  }
+
+  /// A learner error about a key, as a `SpecError` pointing at the key's line.
+  static func describe(_ error: LearningError, in document: SpecDocument) -> Error {
+    guard case .invalidSpec(let key, let message) = error else { return error }
+    let path = key.split(separator: ".").map(String.init)
+    return SpecError(.invalidValue, "\(document.location(of: path)): '\(key)' \(message)")
+  }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real `track` binary on a real database file: a tiny real run on synthetic data, then
+/// every reading command on it.
+@Suite(.serialized) struct EndToEndTests {
+  /// A small synthetic spec (runs in seconds in a debug build).
+  static let spec = """
+    name: smoke
+    experiment: e2e
+    seed: 3
+    data:
+      source: synthetic
+      classes: 4
+      features: 8
+      samples_per_class: 24
+    scenario:
+      type: class-incremental
+      tasks: 2
+      classes_per_task: 2
+    model:
+      hidden: [8]
+    optimizer:
+      lr: 0.1
+    training:
+      epochs: 2
+      batch_size: 8
+    strategy:
+      type: replay
+      memory_size: 16
+    """
+
+  func json(_ text: String) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(text.utf8))
+  }
+
+  @Test func runListShowDiffExportAndCleanUp() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let specPath = try track.directory.write("spec.yaml", EndToEndTests.spec)
+
+    #expect(try track("init").status == 0)
+    let first = try track("run", specPath)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout.contains("ACC"))
+    #expect(first.stderr.contains("task 2/2 epoch 2/2"))  // plain progress lines in a pipe
+
+    let second = try track("run", specPath, "--set", "strategy.type=naive", "--name", "plain")
+    #expect(second.status == 0, "\(second.stderr)")
+
+    let runs = try json(try track("runs", "--format", "json").stdout) as? [[String: Any]]
+    #expect(runs?.count == 2)
+    #expect(runs?.allSatisfy { $0["status"] as? String == "finished" } == true)
+    let summary = runs?.first?["summary"] as? [String: Any]
+    #expect(summary?["acc"] is Double)
+
+    let show = try track("show", "smoke")
+    #expect(show.status == 0)
+    #expect(show.stdout.contains("Matrix R[i][j]"))
+    #expect(show.stdout.contains("strategy.type"))
+    let shown = try json(try track("show", "latest", "--format", "json").stdout) as? [String: Any]
+    #expect(shown?["name"] as? String == "plain")
+    #expect((shown?["checkpoints"] as? [Any])?.isEmpty == false)
+
+    let diff = try track("diff", "smoke", "plain")
+    #expect(diff.status == 0)
+    #expect(diff.stdout.contains("strategy.type"))
+    let gate = try track("diff", "smoke", "plain", "--fail-if", "acc > -100")
+    #expect(gate.status == 1)
+    #expect(gate.stderr.contains("--fail-if 'acc > -100' violated by run #2 plain"))
+    #expect(try track("diff", "smoke", "plain", "--fail-if", "acc < -100").status == 0)
+
+    #expect(try track("metrics", "smoke").stdout.contains("train_loss"))
+    let matrix = try json(try track("matrix", "latest~1", "--format", "json").stdout)
+    #expect((matrix as? [String: Any])?["task_count"] as? Int == 2)
+    let export = try track("export", "1", "--format", "csv")
+    #expect(export.stdout.hasPrefix("key,step,epoch,task,value\n"))
+
+    let query = try track("query", "SELECT count(*) AS n FROM runs", "--format", "csv")
+    #expect(query.stdout == "n\n2\n")
+
+    let resumed = try track("run", specPath, "--from", "smoke", "--name", "continued")
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let continued = try json(try track("show", "continued", "--format", "json").stdout)
+    #expect((continued as? [String: Any])?["continued_from"] as? Int == 1)
+
+    #expect(try track("rm", "plain").status == 0)
+    #expect(try track("show", "plain").status == 3)
+    #expect(try track("gc").status == 0)
+    let check = try track("check")
+    #expect(check.status == 0)
+    #expect(check.stdout.contains("OK"))
+  }
+
+  @Test func interruptMarksTheRunKilledAndKeepsWhatWasLogged() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let slow = EndToEndTests.spec.replacingOccurrences(of: "epochs: 2", with: "epochs: 400")
+      .replacingOccurrences(of: "name: smoke", with: "name: slow")
+    let specPath = try track.directory.write("slow.yaml", slow)
+    let stderr = track.directory.url.appendingPathComponent("stderr")
+    let process = try CommandRunner.start(
+      CommandRunner.product("track"), ["run", specPath, "--db", track.database],
+      directory: TrackBinary.repository, environment: ["NO_COLOR": "1"],
+      stdout: track.directory.url.appendingPathComponent("stdout"), stderr: stderr)
+    // Wait until training has logged a few epochs, then press Ctrl-C.
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+      let text = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+      if text.contains("epoch 3/") { break }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130)
+    let runs = try JSONSerialization.jsonObject(
+      with: Data(try track("runs", "--format", "json").stdout.utf8)) as? [[String: Any]]
+    #expect(runs?.first?["status"] as? String == "killed")
+    let metrics = try track("metrics", "slow", "--format", "csv")
+    #expect(metrics.stdout.contains("train_loss"))
+  }
+}
