@@ -163,6 +163,34 @@ import Testing
     }
   }
 
+  @Test func blockedBatchesMatchSeparateHalves() throws {
+    // Width 4096 makes blocks of 16 rows, so a batch of 40 runs as 16 + 16 + 8.
+    let model = try MLP(architecture: Architecture(input: 3, hidden: [4096], output: 2), seed: 3)
+    #expect(model.blockRows == 16)
+    var random = SeededGenerator(seed: 12)
+    let x = Self.randomValues(40 * 3, &random)
+    let labels = (0..<40).map { $0 % 2 }
+    model.zeroGradients()
+    let full = model.forward(Matrix(rows: 40, columns: 3, values: x)).array
+    _ = SoftmaxCrossEntropy.loss(logits: model.output, labels: labels,
+                                 gradient: model.outputGradient)
+    model.backward()
+    let fullGradient = model.gradients.array
+    model.zeroGradients()
+    var halves: [Float] = []
+    for half in 0..<2 {
+      let rows = Array(x[(half * 60)..<(half * 60 + 60)])
+      halves += model.forward(Matrix(rows: 20, columns: 3, values: rows)).array
+      _ = SoftmaxCrossEntropy.loss(logits: model.output,
+                                   labels: Array(labels[(half * 20)..<(half * 20 + 20)]),
+                                   gradient: model.outputGradient, scale: 0.5)
+      model.backward()
+    }
+    #expect(zip(full, halves).allSatisfy { abs($0 - $1) <= 1e-5 })
+    Self.expectClose(fullGradient, model.gradients.array.map(Double.init), tolerance: 1e-4,
+                     "blocked vs halves")
+  }
+
   // MARK: Losses
 
   @Test(arguments: [false, true])
@@ -223,6 +251,28 @@ import Testing
     let theta = model.parameters.array.map(Double.init)
     #expect(abs(Double(loss) - f(theta)) < 1e-6)
     Self.expectClose(model.gradients.array, Self.numericGradient(theta, f), "MSE via sigmoid")
+  }
+
+  @Test func singleOutputRegressionGradientMatchesFiniteDifferences() throws {
+    // One output column: the products go through sgemv and the k = 1 outer product.
+    let architecture = Architecture(input: 4, hidden: [8], output: 1)
+    let model = try MLP(architecture: architecture, seed: 10)
+    var random = SeededGenerator(seed: 13)
+    for i in 0..<model.parameterCount { model.parameters[i] += random.nextFloat(in: -0.1, 0.1) }
+    let rows = 6
+    let x = Self.randomValues(rows * 4, &random)
+    let targets = Self.randomValues(rows, &random)
+    model.zeroGradients()
+    let y = model.forward(Matrix(rows: rows, columns: 4, values: x))
+    _ = MeanSquaredError.loss(predictions: y, targets: targets, gradient: model.outputGradient)
+    model.backward()
+    let xd = x.map(Double.init), td = targets.map(Double.init)
+    let f = { (t: [Double]) in
+      Self.referenceMSE(Self.referenceForward(architecture, t, xd, rows: rows), td)
+    }
+    Self.expectClose(model.gradients.array,
+                     Self.numericGradient(model.parameters.array.map(Double.init), f),
+                     "10->64->1 shape")
   }
 
   @Test(arguments: [1.0, 2.0, 4.0])
