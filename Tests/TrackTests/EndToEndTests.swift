@@ -84,6 +84,9 @@ import TestSupport
     #expect(resumed.status == 0, "\(resumed.stderr)")
     let continued = try json(try track("show", "continued", "--format", "json").stdout)
     #expect((continued as? [String: Any])?["continued_from"] as? Int == 1)
+    // The continued run holds the replay memory once (at most memory_size samples).
+    let memory = (continued as? [String: Any])?["knowledge_base_size"] as? Int ?? -1
+    #expect(memory > 0 && memory <= 16)
 
     #expect(try track("rm", "plain").status == 0)
     #expect(try track("show", "plain").status == 3)

@@ -69,7 +69,8 @@ struct RunCommand: ParsableCommand {
         throw error
       }
     }
-    StandardError.write("Run #\(logger.id) \(spec.name ?? "") started in \(opened.path)\n")
+    let runName = (try? opened.run(logger.id).name) ?? spec.name ?? ""
+    StandardError.write("Run #\(logger.id) \(runName) started in \(opened.path)\n")
     try execute(spec: spec, logger: logger, resume: resume, store: opened)
   }
 
