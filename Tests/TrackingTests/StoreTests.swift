@@ -341,3 +341,26 @@ struct StoreTests {
     #expect(store.schemaVersion == Migrator().latestVersion)
   }
 }
+
+/// Reproducible knowledge-base samples.
+struct KnowledgeSampleTests {
+  @Test func samplesAreReproducibleSubsets() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try Store(path: folder.path("track.db"))
+    let run = try store.startRun(name: "memory", experiment: nil, params: [:])
+    try run.addKnowledge((0..<50).map {
+      KnowledgeEntry(features: Data([UInt8($0)]), target: Double($0), task: 1)
+    })
+    try run.finish()
+    let first = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
+    let again = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
+    let other = try store.sampleKnowledge(of: run.id, count: 10, seed: 8)
+    #expect(first.count == 10)
+    #expect(Set(first.map(\.target)).count == 10)
+    #expect(first == again)
+    #expect(first != other)
+    #expect(try store.sampleKnowledge(of: run.id, count: 500, seed: 1).count == 50)
+    expectTrackingError(.invalidValue) { try store.sampleKnowledge(of: run.id, count: -1, seed: 1) }
+  }
+}
