@@ -55,8 +55,17 @@ let package = Package(
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // A writer process for the storage concurrency test (several processes, one file).
+    .executableTarget(
+      name: "tracking-stress", dependencies: ["Tracking"], path: "Tests/TrackingStress",
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+    // Storage benchmark: our logging vs raw SQLite (run by Benchmarks/storage.sh, release).
+    .executableTarget(
+      name: "storage-benchmark", dependencies: ["Tracking", "CSQLite"],
+      path: "Benchmarks/StorageBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
+
     .testTarget(
-      name: "TrackingTests", dependencies: ["Tracking", "TestSupport"],
+      name: "TrackingTests", dependencies: ["Tracking", "TestSupport", "tracking-stress"],
       swiftSettings: [.swiftLanguageMode(.v5)]),
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],

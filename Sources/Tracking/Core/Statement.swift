@@ -15,20 +15,25 @@ final class Statement {
     self.database = database
     self.sql = sql
     var statement: OpaquePointer?
-    var tail: UnsafePointer<CChar>?
-    let code = sqlite3_prepare_v3(
-      database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+    // The tail points into the C string, so read it while the C string is alive.
+    let (code, rest) = sql.withCString { text -> (Int32, String) in
+      var tail: UnsafePointer<CChar>?
+      let code = sqlite3_prepare_v3(
+        database.handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+      return (code, tail.map { String(cString: $0) } ?? "")
+    }
     guard code == SQLITE_OK else { throw database.error(code: code, sql: sql, arguments: []) }
     guard let statement else {
       throw TrackingError(.invalidValue, "The SQL is empty (only blanks or comments).", sql: sql)
     }
-    handle = statement
-    if let tail, !String(cString: tail).isOnlySeparators {
+    if !rest.isOnlySeparators {
+      // Finalize here: deinit does not run for an initializer that throws before `handle` is set.
       sqlite3_finalize(statement)
       throw TrackingError(
         .writeInQuery, "Only one SQL statement is allowed at a time; found more after the first.",
         sql: sql)
     }
+    handle = statement
   }
 
   deinit { sqlite3_finalize(handle) }

@@ -38,9 +38,11 @@ extension Store {
       sql += "\nLIMIT \(limit)"
     }
     return try withDatabase { database in
+      var withMatrix: Set<RunID> = []
       var summaries = try Statement(database: database, sql: sql).map(arguments) { row in
         var summary: [String: Double] = [:]
         if !row.isNull(7) {
+          withMatrix.insert(row.int64(0))
           for (index, name) in [(8, "acc"), (9, "bwt"), (10, "fwt"), (11, "forgetting")] {
             if let value = row.optionalDouble(index) { summary[name] = value }
           }
@@ -51,17 +53,18 @@ extension Store {
           createdAt: Date(timeIntervalSince1970: row.double(5)), duration: row.optionalDouble(6),
           params: [:], summary: summary, continuedFrom: row.optionalInt64(12))
       }
-      try attachDetails(to: &summaries, in: database)
+      try attachDetails(to: &summaries, withMatrix: withMatrix, in: database)
       return summaries
     }
   }
 
   /// Fills params and (for runs without a matrix) latest metrics, a few queries per listing.
-  private func attachDetails(to summaries: inout [RunSummary], in database: Database) throws {
+  private func attachDetails(
+    to summaries: inout [RunSummary], withMatrix hasMatrix: Set<RunID>, in database: Database
+  ) throws {
     guard !summaries.isEmpty else { return }
     var index: [RunID: Int] = [:]
     for (offset, summary) in summaries.enumerated() { index[summary.id] = offset }
-    let hasMatrix = Set(summaries.filter { !$0.summary.isEmpty }.map(\.id))
     for chunk in stride(from: 0, to: summaries.count, by: 500) {
       let ids = summaries[chunk..<min(chunk + 500, summaries.count)].map { SQLValue.integer($0.id) }
       let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")

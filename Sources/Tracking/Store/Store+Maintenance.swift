@@ -79,7 +79,7 @@ extension Store {
   func fileSize() -> Int {
     [path, path + "-wal"].reduce(0) { total, file in
       let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-      return total + (size ?? 0)
+      return total + size
     }
   }
 }

@@ -1,0 +1,26 @@
+// tracking-stress: one writer process for the concurrency test (TrackingTests/ConcurrencyTests).
+// Usage: tracking-stress DB WORKER POINTS
+// Logs POINTS metric points one call at a time into a run named "stress-WORKER", flushing every
+// 100 points so that the writers really contend for the lock, then finishes.
+import Foundation
+import Tracking
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, let worker = Int(arguments[2]), let points = Int(arguments[3]) else {
+  FileHandle.standardError.write(Data("usage: tracking-stress DB WORKER POINTS\n".utf8))
+  exit(2)
+}
+do {
+  let store = try Store(path: arguments[1])
+  let run = try store.startRun(
+    name: "stress-\(worker)", experiment: "stress", params: ["worker": .number(Double(worker))])
+  for step in 0..<points {
+    try run.log("value", value: Double(worker * 1_000_000 + step), step: step)
+    if step % 100 == 99 { try run.flush() }
+    if step % 5_000 == 0 { try run.setTag("progress", String(step)) }
+  }
+  try run.finish()
+} catch {
+  FileHandle.standardError.write(Data("tracking-stress \(worker): \(error)\n".utf8))
+  exit(1)
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func TrackingBuilds() { #expect(Bool(true)) }
