@@ -57,6 +57,19 @@ let package = Package(
       name: "ContinualBenchmark", dependencies: ["Learning"], path: "Benchmarks/ContinualBenchmark",
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // Release-build benchmarks of the numerics against PyTorch and TensorFlow
+    // (Benchmarks/numerics.sh runs them side by side).
+    .executableTarget(
+      name: "NumericsBenchmarks",
+      dependencies: ["Learning", "CZlib", "CHeapStatistics"],
+      path: "Benchmarks/NumericsBenchmarks",
+      swiftSettings: [
+        .swiftLanguageMode(.v5),
+        .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+      ]),
+
+    .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
+
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
 

@@ -163,6 +163,34 @@ import Testing
     }
   }
 
+  @Test func blockedBatchesMatchSeparateHalves() throws {
+    // Width 4096 makes blocks of 16 rows, so a batch of 40 runs as 16 + 16 + 8.
+    let model = try MLP(architecture: Architecture(input: 3, hidden: [4096], output: 2), seed: 3)
+    #expect(model.blockRows == 16)
+    var random = SeededGenerator(seed: 12)
+    let x = Self.randomValues(40 * 3, &random)
+    let labels = (0..<40).map { $0 % 2 }
+    model.zeroGradients()
+    let full = model.forward(Matrix(rows: 40, columns: 3, values: x)).array
+    _ = SoftmaxCrossEntropy.loss(logits: model.output, labels: labels,
+                                 gradient: model.outputGradient)
+    model.backward()
+    let fullGradient = model.gradients.array
+    model.zeroGradients()
+    var halves: [Float] = []
+    for half in 0..<2 {
+      let rows = Array(x[(half * 60)..<(half * 60 + 60)])
+      halves += model.forward(Matrix(rows: 20, columns: 3, values: rows)).array
+      _ = SoftmaxCrossEntropy.loss(logits: model.output,
+                                   labels: Array(labels[(half * 20)..<(half * 20 + 20)]),
+                                   gradient: model.outputGradient, scale: 0.5)
+      model.backward()
+    }
+    #expect(zip(full, halves).allSatisfy { abs($0 - $1) <= 1e-5 })
+    Self.expectClose(fullGradient, model.gradients.array.map(Double.init), tolerance: 1e-4,
+                     "blocked vs halves")
+  }
+
   // MARK: Losses
 
   @Test(arguments: [false, true])
