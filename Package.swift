@@ -52,6 +52,24 @@ let package = Package(
       ],
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // Benchmarks/continual.sh: runs one learner stream from a JSON spec, without the tracker.
+    .executableTarget(
+      name: "ContinualBenchmark", dependencies: ["Learning"], path: "Benchmarks/ContinualBenchmark",
+      swiftSettings: [.swiftLanguageMode(.v5)]),
+
+    // Release-build benchmarks of the numerics against PyTorch and TensorFlow
+    // (Benchmarks/numerics.sh runs them side by side).
+    .executableTarget(
+      name: "NumericsBenchmarks",
+      dependencies: ["Learning", "CZlib", "CHeapStatistics"],
+      path: "Benchmarks/NumericsBenchmarks",
+      swiftSettings: [
+        .swiftLanguageMode(.v5),
+        .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+      ]),
+
+    .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
+
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
 

@@ -35,7 +35,7 @@ import Testing
     var labels: [Int] = []
     for i in 0..<perClass {
       let t = 0.25 + 2.75 * Double(i) / Double(perClass)  // up to ~1.4 turns
-      let radius = t / 3
+      let radius = t  // up to ~3: unit-scale features for tanh
       for label in 0..<2 {
         let angle = t * 2 * Double.pi / 2 + Double(label) * Double.pi
         let noise = Double(random.nextFloat(in: -0.02, 0.02))
@@ -58,7 +58,7 @@ import Testing
     var order = Array(0..<train.labels.count)
     let batch = Matrix(rows: 0, columns: 2, rowCapacity: 50)
     var batchLabels = [Int](repeating: 0, count: 50)
-    for _ in 0..<150 {
+    for _ in 0..<300 {
       random.shuffle(&order)
       for start in stride(from: 0, to: order.count, by: 50) {
         batch.setRows(50)

@@ -22,8 +22,7 @@ public struct Dense: Sendable, Equatable {
     input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
     parameters: UnsafePointer<Float>
   ) {
-    let bias = parameters + biasOffset
-    for r in 0..<batch { (y + r * outputSize).update(from: bias, count: outputSize) }
+    Dense.broadcast(parameters + biasOffset, into: y, rows: batch, columns: outputSize)
     BLAS.gemm(
       transposeA: false, transposeB: false, m: batch, n: outputSize, k: inputSize, alpha: 1,
       a: x, lda: inputSize, b: parameters + weightOffset, ldb: outputSize,
@@ -38,21 +37,34 @@ public struct Dense: Sendable, Equatable {
     gradOutput g: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
     batch: Int, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
   ) {
-    activation.backward(g, outputs: y, count: batch * outputSize)
+    activation.backward(
+      g, outputs: y, rows: batch, columns: outputSize, biasGradient: gradients + biasOffset)
     BLAS.gemm(
       transposeA: true, transposeB: false, m: inputSize, n: outputSize, k: batch, alpha: 1,
       a: x, lda: inputSize, b: g, ldb: outputSize,
       beta: 1, c: gradients + weightOffset, ldc: outputSize)
-    let gradBias = gradients + biasOffset
-    for r in 0..<batch {
-      let row = g + r * outputSize
-      for c in 0..<outputSize { gradBias[c] = gradBias[c] + row[c] }
-    }
     if let gradInput {
       BLAS.gemm(
         transposeA: false, transposeB: true, m: batch, n: inputSize, k: outputSize, alpha: 1,
         a: g, lda: outputSize, b: parameters + weightOffset, ldb: outputSize,
         beta: 0, c: gradInput, ldc: inputSize)
+    }
+  }
+
+  /// Copies `bias` into every row (one vectorized loop; a memcpy per row costs more in
+  /// call overhead than in bandwidth for narrow layers).
+  @inline(never)
+  static func broadcast(
+    _ bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows: Int, columns: Int
+  ) {
+    if columns == 1 {
+      let b = bias[0]
+      for r in 0..<rows { y[r] = b }
+      return
+    }
+    for r in 0..<rows {
+      let row = y + r * columns
+      for c in 0..<columns { row[c] = bias[c] }
     }
   }
 }

@@ -47,16 +47,51 @@ public enum BLAS {
   }
 
   /// C ← alpha · op(A) · op(B) + beta · C, all row-major.
-  @inline(__always)
+  ///
+  /// Degenerate shapes skip `sgemm`, which would pack a whole operand to produce one
+  /// column: a single output column or row goes to `sgemv`, an outer product (k = 1) to a
+  /// plain loop. Measured on the 10→64→1 regression: 3.2 ms → see Benchmarks/README.md.
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     if m == 0 || n == 0 { return }
+    if n == 1 {
+      // c (m) = op(A) (m × k) · op(B) column (k).
+      let incB = transposeB ? 1 : ldb
+      cblas_sgemv(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+        Int32(transposeA ? k : m), Int32(transposeA ? m : k), alpha, a, Int32(lda),
+        b, Int32(incB), beta, c, Int32(ldc))
+      return
+    }
+    if m == 1 {
+      // cᵀ (n) = op(B)ᵀ (n × k) · op(A) row (k).
+      let incA = transposeA ? lda : 1
+      cblas_sgemv(
+        CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans,
+        Int32(transposeB ? n : k), Int32(transposeB ? k : n), alpha, b, Int32(ldb),
+        a, Int32(incA), beta, c, 1)
+      return
+    }
+    let incB = transposeB ? ldb : 1
+    if k == 1 && beta == 0 && incB == 1 {
+      // Outer product c[i][j] = alpha · a_i · b_j.
+      let incA = transposeA ? 1 : lda
+      for i in 0..<m { outerRow(c + i * ldc, alpha * a[i * incA], b, n) }
+      return
+    }
     cblas_sgemm(
       CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
       transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  @inline(__always)
+  private static func outerRow(
+    _ row: UnsafeMutablePointer<Float>, _ scale: Float, _ b: UnsafePointer<Float>, _ n: Int
+  ) {
+    for j in 0..<n { row[j] = scale * b[j] }
   }
 }
