@@ -137,6 +137,11 @@ struct RunCommand: ParsableCommand {
 
   /// Forwards one progress report to the display.
   static func show(_ progress: TrainingProgress, on display: ProgressDisplay) {
+    if progress.phase == .evaluating {
+      display.evaluating(
+        task: progress.task, taskCount: progress.taskCount, fraction: fraction(progress))
+      return
+    }
     display.update(
       task: progress.task, taskCount: progress.taskCount, epoch: progress.epoch,
       epochCount: progress.epochCount, batch: progress.batch, batchCount: progress.batchCount,
