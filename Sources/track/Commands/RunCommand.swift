@@ -11,10 +11,10 @@ struct RunCommand: ParsableCommand {
     discussion: """
       Examples:
         track run Examples/split-fashion-mnist-replay.yaml
-        track run spec.yaml --set optimizer.lr=0.05 --set model.hidden=[128,128] --seed 3
+        track run spec.yaml --set optimizer.lr=0.05 --set model.hidden=[128,128]
         track run spec.yaml --from latest --set scenario.tasks=10
-      Ctrl-C stops after the current batch and marks the run `killed`, keeping everything
-      logged so far (exit 130). A failure marks it `failed` (exit 5).
+      Ctrl-C stops after the current batch and marks the run `killed`, keeping
+      everything logged so far (exit 130). A failure marks it `failed` (exit 5).
       """)
 
   @OptionGroup var store: StoreOptions
