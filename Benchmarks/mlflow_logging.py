@@ -52,8 +52,8 @@ def log_metric(folder, points):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--batch-points", type=int, default=100_000)
-    parser.add_argument("--metric-points", type=int, default=2_000)
+    parser.add_argument("--batch-points", type=int, default=20_000)
+    parser.add_argument("--metric-points", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         print(f"mlflow_version: {mlflow.__version__}")

@@ -3,7 +3,7 @@
 # rows of the same shape, and MLflow's log_batch / log_metric into its SQLite store.
 # Prints `name: value unit` lines, then the ratios the storage goals are stated in.
 #
-#   Benchmarks/storage.sh                 # 1,000,000 points for ours; MLflow 100,000 / 2,000
+#   Benchmarks/storage.sh                 # 1,000,000 points for ours; MLflow 20,000 (batch) / 500 (per call)
 #   POINTS=200000 Benchmarks/storage.sh   # quicker
 #   SKIP_MLFLOW=1 Benchmarks/storage.sh   # no network / no venv
 set -euo pipefail
@@ -23,7 +23,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mlflow" 2>/dev
   "$venv/bin/pip" install --quiet --disable-pip-version-check mlflow >&2
 fi
 theirs=$("$venv/bin/python" Benchmarks/mlflow_logging.py \
-  --batch-points "${MLFLOW_BATCH_POINTS:-100000}" --metric-points "${MLFLOW_METRIC_POINTS:-2000}")
+  --batch-points "${MLFLOW_BATCH_POINTS:-20000}" --metric-points "${MLFLOW_METRIC_POINTS:-500}")
 echo "$theirs"
 
 value() { printf '%s\n' "$ours" "$theirs" | awk -v k="$1:" '$1 == k { print $2 }'; }

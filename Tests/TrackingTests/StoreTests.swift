@@ -320,6 +320,11 @@ struct StoreTests {
     #expect(try store.loadBlob(try store.checkpoints(of: keep.id)[0].sha256) == Data([1, 2, 3]))
     #expect(try store.knowledgeBase(of: continued.id)[0].features == Data([7, 7]))
     #expect(try store.check().isOK)
+    // A point written behind track's back for a run that does not exist is reported.
+    try store.write {
+      try $0.execute("INSERT INTO metrics VALUES (999, 1, 0, NULL, NULL, 1.0, 0)")
+    }
+    #expect(try store.check().problems.contains { $0.contains("belong to no run") })
   }
 
   @Test func queryIsReadOnly() throws {
