@@ -31,6 +31,7 @@ import torch.nn.functional as F
 DATA = os.environ.get("FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 LR, BATCH, EPOCHS, TASKS = 0.01, 32, 1, 5
 BETA, LAMBDA, ALPHA, TEMPERATURE, SAMPLE_SIZE = 1.0, 100.0, 1.0, 2.0, 256
+INIT = "track"
 
 
 def idx(name):
@@ -71,6 +72,22 @@ def mlp():
                          nn.Linear(256, 10))
 
 
+def init_like_track(model):
+    """The learner's initialisation (Sources/Learning/Numerics/Layers/MLP.swift): He normal
+    (std sqrt(2/fan_in)) before a ReLU, Glorot uniform for the output layer, zero biases."""
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for k, layer in enumerate(linears):
+            fan_out, fan_in = layer.weight.shape
+            if k < len(linears) - 1:
+                layer.weight.normal_(0, (2 / fan_in) ** 0.5)
+            else:
+                limit = (6 / (fan_in + fan_out)) ** 0.5
+                layer.weight.uniform_(-limit, limit)
+            layer.bias.zero_()
+    return model
+
+
 def to_float(x):
     return torch.from_numpy(x.astype(np.float32) / 255.0)
 
@@ -93,6 +110,8 @@ def run_torch(tasks, strategy, memory_size, seed):
     torch.manual_seed(seed)
     rng = np.random.RandomState(seed)
     model = mlp()
+    if INIT == "track":
+        init_like_track(model)
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     test = [(to_float(t[2]), torch.from_numpy(t[3])) for t in tasks]
     baseline = evaluate(model, test)
@@ -205,6 +224,8 @@ def run_avalanche(tasks, strategy, memory_size, seed):
     bench = nc_benchmark(train, test, n_experiences=TASKS, task_labels=False, shuffle=False,
                          one_dataset_per_exp=True, seed=seed)
     model = mlp()
+    if INIT == "track":
+        init_like_track(model)
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     evaluator = EvaluationPlugin(accuracy_metrics(experience=True), loggers=[])
     common = dict(train_mb_size=BATCH, train_epochs=EPOCHS, eval_mb_size=256, device="cpu",
@@ -242,7 +263,11 @@ def main():
                     required=True)
     ap.add_argument("--memory", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", choices=["track", "torch"], default="track",
+                    help="track: the learner's He/Glorot initialisation; torch: nn.Linear's")
     a = ap.parse_args()
+    global INIT
+    INIT = a.init
     torch.set_num_threads(1)
     tasks = make_tasks(a.scenario, a.seed)
     start, cpu = time.time(), time.process_time()
@@ -251,7 +276,7 @@ def main():
     seconds, cpu_seconds = time.time() - start, time.process_time() - cpu
     acc, bwt, fwt, forg = summaries(baseline, rows)
     print(json.dumps(dict(impl=a.impl, scenario=a.scenario, strategy=a.strategy,
-                          memory=a.memory, seed=a.seed, acc=acc, bwt=bwt, fwt=fwt,
+                          memory=a.memory, seed=a.seed, init=a.init, acc=acc, bwt=bwt, fwt=fwt,
                           forgetting=forg, seconds=seconds, cpu_seconds=cpu_seconds, baseline=baseline, matrix=rows)))
 
 

@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 
 ORDER = ["naive", "replay500", "replay2000", "ewc", "lwf", "agem", "joint"]
-IMPLS = ["ours", "torch", "avalanche"]
+IMPLS = ["ours", "torch", "avalanche", "torch-default-init", "avalanche-default-init"]
 
 
 def fmt(values, scale=100.0, digits=1):
@@ -22,6 +22,10 @@ def fmt(values, scale=100.0, digits=1):
 
 def main(path):
     runs = [json.loads(line) for line in open(path) if line.strip()]
+    for r in runs:
+        # Reference runs before the matched initialisation used nn.Linear's default init.
+        if r["impl"] != "ours" and r.get("init", "torch") == "torch":
+            r["impl"] = r["impl"] + "-default-init"
     latest = {}
     for r in runs:  # a rerun of the same cell replaces the earlier line
         latest[(r["impl"], r["scenario"], r["strategy"], r["seed"])] = r
