@@ -36,6 +36,7 @@ do {
     : try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
   let spec = try JSONDecoder().decode(ExperimentSpec.self, from: data)
   let recorder = CountingRecorder()
+  let cpuStart = clock()
   let result = try ContinualExperiment(spec: spec, recorder: recorder).run()
   func number(_ value: Double?) -> Any { value.map { $0 as Any } ?? NSNull() }
   var output: [String: Any] = [
@@ -43,6 +44,7 @@ do {
     "acc": number(result.accuracy), "bwt": number(result.backwardTransfer),
     "fwt": number(result.forwardTransfer), "forgetting": number(result.forgetting),
     "seconds": result.seconds,
+    "cpu_seconds": Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC),
     "baseline": result.matrix.baseline.map(number),
     "matrix": result.matrix.rows.map { $0.map(number) },
     "tasks": result.tasks.map(\.name),

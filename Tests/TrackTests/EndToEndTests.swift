@@ -12,7 +12,7 @@ import TestSupport
     seed: 3
     data:
       source: synthetic
-      classes: 4
+      classes: 6
       features: 8
       samples_per_class: 24
     scenario:
@@ -80,10 +80,20 @@ import TestSupport
     let query = try track("query", "SELECT count(*) AS n FROM runs", "--format", "csv")
     #expect(query.stdout == "n\n2\n")
 
-    let resumed = try track("run", specPath, "--from", "smoke", "--name", "continued")
+    // Continue on a longer stream: the earlier rows lack the new task (not measured).
+    let resumed = try track(
+      "run", specPath, "--from", "smoke", "--name", "continued", "--set", "scenario.tasks=3")
     #expect(resumed.status == 0, "\(resumed.stderr)")
     let continued = try json(try track("show", "continued", "--format", "json").stdout)
     #expect((continued as? [String: Any])?["continued_from"] as? Int == 1)
+    #expect((continued as? [String: Any])?["status"] as? String == "finished")
+    let grid = try track("matrix", "continued")
+    #expect(grid.stdout.contains("—"))
+    let continuedMatrix = (continued as? [String: Any])?["matrix"] as? [String: Any]
+    #expect(continuedMatrix?["task_count"] as? Int == 3)
+    // The continued run holds the replay memory once (at most memory_size samples).
+    let memory = (continued as? [String: Any])?["knowledge_base_size"] as? Int ?? -1
+    #expect(memory > 0 && memory <= 16)
 
     #expect(try track("rm", "plain").status == 0)
     #expect(try track("show", "plain").status == 3)

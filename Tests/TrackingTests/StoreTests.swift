@@ -320,6 +320,11 @@ struct StoreTests {
     #expect(try store.loadBlob(try store.checkpoints(of: keep.id)[0].sha256) == Data([1, 2, 3]))
     #expect(try store.knowledgeBase(of: continued.id)[0].features == Data([7, 7]))
     #expect(try store.check().isOK)
+    // A point written behind track's back for a run that does not exist is reported.
+    try store.write {
+      try $0.execute("INSERT INTO metrics VALUES (999, 1, 0, NULL, NULL, 1.0, 0)")
+    }
+    #expect(try store.check().problems.contains { $0.contains("belong to no run") })
   }
 
   @Test func queryIsReadOnly() throws {
@@ -339,5 +344,28 @@ struct StoreTests {
     expectTrackingError(.sqlite) { try store.query("SELEC nonsense") }
     #expect(try store.run(run.id).name == "q")
     #expect(store.schemaVersion == Migrator().latestVersion)
+  }
+}
+
+/// Reproducible knowledge-base samples.
+struct KnowledgeSampleTests {
+  @Test func samplesAreReproducibleSubsets() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try Store(path: folder.path("track.db"))
+    let run = try store.startRun(name: "memory", experiment: nil, params: [:])
+    try run.addKnowledge((0..<50).map {
+      KnowledgeEntry(features: Data([UInt8($0)]), target: Double($0), task: 1)
+    })
+    try run.finish()
+    let first = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
+    let again = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
+    let other = try store.sampleKnowledge(of: run.id, count: 10, seed: 8)
+    #expect(first.count == 10)
+    #expect(Set(first.map(\.target)).count == 10)
+    #expect(first == again)
+    #expect(first != other)
+    #expect(try store.sampleKnowledge(of: run.id, count: 500, seed: 1).count == 50)
+    expectTrackingError(.invalidValue) { try store.sampleKnowledge(of: run.id, count: -1, seed: 1) }
   }
 }

@@ -39,20 +39,20 @@ public enum SyntheticData {
     var random = SeededGenerator(seed: seed ^ 0x9121_CE5)
     var lines = ["Date,Close"]
     var price = 100.0
-    var date = DateComponents(calendar: Calendar(identifier: .gregorian), year: 2000, month: 1, day: 1)
-    let calendar = Calendar(identifier: .gregorian)
-    var day = calendar.date(from: date) ?? Date(timeIntervalSince1970: 946_684_800)
     var momentum = 0.0
+    let calendar = Calendar(identifier: .gregorian)
+    let utc = TimeZone(identifier: "UTC") ?? TimeZone(secondsFromGMT: 0)!
+    var day = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
     for _ in 0..<days {
-      let parts = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: day)
+      let parts = calendar.dateComponents(in: utc, from: day)
       let year = parts.year ?? 2000
+      // Regimes alternate by year, so consecutive years are different tasks.
       let drift = year % 2 == 0 ? 0.001 : -0.0005
       momentum = 0.6 * momentum + 0.01 * Double(random.nextGaussian())
       price *= 1 + drift + momentum
       lines.append(
         String(format: "%04d-%02d-%02d,%.4f", year, parts.month ?? 1, parts.day ?? 1, price))
       day = day.addingTimeInterval(86_400)
-      date.day = (date.day ?? 1) + 1
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -35,8 +35,10 @@ enum TimeWindows {
       let members = rows[key]!
       guard members.count >= 4 else { continue }  // a stub period (e.g. the last few days)
       let testCount = max(1, Int((Double(members.count) * data.testFraction).rounded()))
-      let train = samples.subset(members.dropLast(testCount))
-      let test = samples.subset(members.suffix(testCount))
+      // Limits keep the earliest training and the latest test samples (time order holds).
+      let trainMembers = members.dropLast(testCount)
+      let train = samples.subset(trainMembers.prefix(data.trainLimit ?? trainMembers.count))
+      let test = samples.subset(members.suffix(min(testCount, data.testLimit ?? testCount)))
       let task = LearningTask(
         description: TaskDescription(
           index: tasks.count + 1, name: key, trainSize: train.count, testSize: test.count,

@@ -2,7 +2,7 @@ import CSQLite
 
 /// An error thrown by the Tracking library: a matchable `code`, a message that says what was
 /// wrong and what to do, and for SQLite failures the result code, the SQL and its arguments.
-public struct TrackingError: Error, CustomStringConvertible, Sendable {
+public struct TrackingError: Error, LocalizedError, CustomStringConvertible, Sendable {
   /// What kind of failure this is; match on it rather than on the message.
   public enum Code: String, Sendable {
     /// The file exists but is not an SQLite database.
@@ -73,6 +73,9 @@ public struct TrackingError: Error, CustomStringConvertible, Sendable {
     }
     return text
   }
+
+  /// The same text as `description`, for `localizedDescription`.
+  public var errorDescription: String? { description }
 
   /// True when the primary SQLite result code is SQLITE_BUSY or SQLITE_LOCKED.
   var isBusy: Bool {

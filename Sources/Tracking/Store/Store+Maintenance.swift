@@ -38,6 +38,14 @@ extension Store {
           "foreign key: row \(row.optionalInt64(1).map(String.init) ?? "?") of table "
             + "\(row.string(0)) points to a missing row of \(row.string(2))")
       }
+      let orphans = try database.integer(
+        """
+        SELECT count(*) FROM metrics
+        WHERE run_id NOT IN (SELECT id FROM runs) OR key_id NOT IN (SELECT id FROM metric_keys)
+        """) ?? 0
+      if orphans > 0 {
+        problems.append("metrics: \(orphans) point(s) belong to no run or no metric name")
+      }
       var blobs = 0
       try database.statement("SELECT sha256, size, data FROM blobs").forEach { row in
         blobs += 1
@@ -79,7 +87,7 @@ extension Store {
   func fileSize() -> Int {
     [path, path + "-wal"].reduce(0) { total, file in
       let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-      return total + (size ?? 0)
+      return total + size
     }
   }
 }

@@ -240,6 +240,28 @@ extension Store {
     }
   }
 
+  /// A uniform random sample (without replacement) of `count` entries of a run's knowledge
+  /// base, reproducible for a given `seed`; all entries when `count` exceeds the size.
+  public func sampleKnowledge(of run: RunID, count: Int, seed: UInt64) throws -> [KnowledgeEntry] {
+    guard count >= 0 else {
+      throw TrackingError(.invalidValue, "The sample size must be 0 or more, not \(count).")
+    }
+    let ids = try withDatabase { database in
+      _ = try runRow(run, in: database)
+      return try database.statement("SELECT id FROM knowledge WHERE run_id = ? ORDER BY id")
+        .map([.integer(run)]) { $0.int64(0) }
+    }
+    var generator = SplitMix64(seed: seed)
+    var pool = ids
+    let take = min(count, pool.count)
+    for index in 0..<take {  // partial Fisher–Yates
+      let other = index + Int(generator.next() % UInt64(pool.count - index))
+      pool.swapAt(index, other)
+    }
+    let chosen = Set(pool.prefix(take))
+    return try knowledgeBase(of: run).filter { chosen.contains($0.id ?? -1) }
+  }
+
   /// The number of entries in a run's knowledge base.
   public func knowledgeBaseCount(of run: RunID) throws -> Int {
     try withDatabase { database in

@@ -6,12 +6,12 @@ struct DiffCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "diff",
     abstract: "Compare runs with the first: parameters, summary and final metrics with "
-      + "absolute and relative deltas, and the matrix cell by cell.",
+      + "absolute and relative deltas, and the matrix of deltas.",
     discussion: """
-      --fail-if compares each later run's delta against the first run and exits 1 when a
-      condition holds, for CI gates:
-        track diff baseline latest --fail-if 'acc < -0.01' --fail-if 'forgetting > 10%'
-      A trailing % compares the relative delta in percent of the first run's value.
+      --fail-if compares each later run's delta against the first run and exits 1
+      when a condition holds, for CI gates. A trailing % compares the relative
+      delta, in percent of the first run's value:
+        track diff base latest --fail-if 'acc < -0.01' --fail-if 'bwt < -5%'
       """)
 
   @OptionGroup var store: StoreOptions

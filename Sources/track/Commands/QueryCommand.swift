@@ -8,7 +8,7 @@ struct QueryCommand: ParsableCommand {
     abstract: "Run a read-only SQL query (the file is opened read-only; a write is an error).",
     discussion: """
       Example:
-        track query 'SELECT name, acc, bwt FROM runs_view ORDER BY acc DESC LIMIT 5'
+        track query 'SELECT name, acc, bwt FROM run_overview ORDER BY acc DESC'
       """)
 
   @OptionGroup var store: StoreOptions

@@ -11,10 +11,10 @@ struct RunCommand: ParsableCommand {
     discussion: """
       Examples:
         track run Examples/split-fashion-mnist-replay.yaml
-        track run spec.yaml --set optimizer.lr=0.05 --set model.hidden=[128,128] --seed 3
+        track run spec.yaml --set optimizer.lr=0.05 --set model.hidden=[128,128]
         track run spec.yaml --from latest --set scenario.tasks=10
-      Ctrl-C stops after the current batch and marks the run `killed`, keeping everything
-      logged so far (exit 130). A failure marks it `failed` (exit 5).
+      Ctrl-C stops after the current batch and marks the run `killed`, keeping
+      everything logged so far (exit 130). A failure marks it `failed` (exit 5).
       """)
 
   @OptionGroup var store: StoreOptions
@@ -69,7 +69,8 @@ struct RunCommand: ParsableCommand {
         throw error
       }
     }
-    StandardError.write("Run #\(logger.id) \(spec.name ?? "") started in \(opened.path)\n")
+    let runName = (try? opened.run(logger.id).name) ?? spec.name ?? ""
+    StandardError.write("Run #\(logger.id) \(runName) started in \(opened.path)\n")
     try execute(spec: spec, logger: logger, resume: resume, store: opened)
   }
 
@@ -136,6 +137,11 @@ struct RunCommand: ParsableCommand {
 
   /// Forwards one progress report to the display.
   static func show(_ progress: TrainingProgress, on display: ProgressDisplay) {
+    if progress.phase == .evaluating {
+      display.evaluating(
+        task: progress.task, taskCount: progress.taskCount, fraction: fraction(progress))
+      return
+    }
     display.update(
       task: progress.task, taskCount: progress.taskCount, epoch: progress.epoch,
       epochCount: progress.epochCount, batch: progress.batch, batchCount: progress.batchCount,

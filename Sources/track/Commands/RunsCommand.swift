@@ -9,10 +9,11 @@ struct RunsCommand: ParsableCommand {
     abstract: "List runs with their status, summary metrics and chosen parameters.",
     discussion: """
       Examples:
-        track runs --where 'acc > 0.8 and strategy.type = replay' --sort -acc --limit 5
+        track runs --where 'acc > 0.8 and strategy.type = replay' --sort -acc
         track runs --columns id,name,strategy.type,acc,bwt --format md
-      Filter identifiers: parameters (e.g. optimizer.lr), summary metrics (acc, bwt, fwt,
-      forgetting, latest metric values), status, name, experiment, tag.KEY.
+      Filter identifiers: parameters (e.g. optimizer.lr), summary metrics (acc,
+      bwt, fwt, forgetting, latest metric values), status, name, experiment,
+      tag.KEY.
       """)
 
   @OptionGroup var store: StoreOptions

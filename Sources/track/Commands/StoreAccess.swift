@@ -26,11 +26,3 @@ extension StoreOptions {
     return try Store(path: path)
   }
 }
-
-/// Writes command output to standard output.
-enum Output {
-  /// Prints `text` as is (it carries its own final newline).
-  static func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
-  }
-}

@@ -47,10 +47,27 @@ struct RunDiff {
   var matrix: [CellRow]
   var matrixMetric: String?
 
+  /// What the diff needs of one run.
+  struct Inputs {
+    var run: Run
+    var params: [String: ParamValue]
+    var matrix: AccuracyMatrix
+    var latestMetrics: [String: Double]
+  }
+
   /// Compares `reports` (at least two) against the first.
   init(_ reports: [RunReport]) {
-    runs = reports.map(\.run)
-    let paramSets = reports.map(\.paramValues)
+    self.init(
+      reports.map {
+        Inputs(
+          run: $0.run, params: $0.paramValues, matrix: $0.matrix, latestMetrics: $0.latestMetrics)
+      })
+  }
+
+  /// Compares `inputs` (at least two) against the first.
+  init(_ inputs: [Inputs]) {
+    runs = inputs.map(\.run)
+    let paramSets = inputs.map(\.params)
     let paramKeys = Set(paramSets.flatMap(\.keys)).sorted()
     params = paramKeys.compactMap { key in
       let values = paramSets.map { $0[key] }
@@ -65,27 +82,34 @@ struct RunDiff {
       }
       return ParamRow(key: key, values: values, change: change)
     }
-    let summaries = reports.map { Dictionary($0.summary.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a }) }
+    let summaries: [[String: Double?]] = inputs.map { input in
+      let matrix = input.matrix
+      guard matrix.taskCount > 0 else { return [:] }
+      return [
+        "acc": matrix.accuracy, "bwt": matrix.backwardTransfer, "fwt": matrix.forwardTransfer,
+        "forgetting": matrix.forgetting,
+      ]
+    }
     summary = ["acc", "bwt", "fwt", "forgetting"].compactMap { key in
       let values = summaries.map { $0[key] ?? nil }
       return values.allSatisfy({ $0 == nil }) ? nil : NumberRow(key: key, values: values)
     }
-    let metricKeys = Set(reports.flatMap(\.latestMetrics.keys)).sorted()
+    let metricKeys = Set(inputs.flatMap(\.latestMetrics.keys)).sorted()
     metrics = metricKeys.map { key in
-      NumberRow(key: key, values: reports.map { $0.latestMetrics[key] })
+      NumberRow(key: key, values: inputs.map { $0.latestMetrics[key] })
     }
     var cells = Set<[Int]>()
-    for report in reports {
-      for (i, row) in report.matrix.rows {
+    for input in inputs {
+      for (i, row) in input.matrix.rows {
         for j in row.indices { cells.insert([i, j + 1]) }
       }
     }
     matrix = cells.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { cell in
       CellRow(
         trainedThrough: cell[0], task: cell[1],
-        values: reports.map { $0.matrix.value(trainedThrough: cell[0], task: cell[1]) })
+        values: inputs.map { $0.matrix.value(trainedThrough: cell[0], task: cell[1]) })
     }
-    matrixMetric = reports.first(where: { $0.matrix.taskCount > 0 })?.matrix.metric
+    matrixMetric = inputs.first(where: { $0.matrix.taskCount > 0 })?.matrix.metric
   }
 
   /// The row for `key` among summary metrics, then final metric values.

@@ -7,6 +7,8 @@ import Tracking
 final class StoreRecorder: ExperimentRecorder {
   /// The run being written.
   let logger: RunLogger
+  /// Scores per matrix row so far (the baseline row scores every task of the stream).
+  private var matrixWidth: [String: Int] = [:]
 
   /// A recorder writing into `logger`'s run.
   init(logger: RunLogger) {
@@ -26,8 +28,15 @@ final class StoreRecorder: ExperimentRecorder {
     try logger.log(key, value: value, step: step, epoch: epoch, task: task)
   }
 
+  /// Rows of a run continued (`--from`) on a longer stream come back from the earlier run
+  /// with fewer scores than the stream has tasks: the later tasks were never measured at
+  /// that point. The store wants every row to score every task, so the unmeasured cells are
+  /// written as NaN (stored as NULL: "not measured").
   func recordMatrixRow(trainedThrough: Int, scores: [Double], metric: String) throws {
-    try logger.recordMatrixRow(trainedThrough: trainedThrough, scores: scores, metric: metric)
+    let width = max(matrixWidth[metric] ?? 0, scores.count)
+    matrixWidth[metric] = width
+    let padded = scores + Array(repeating: Double.nan, count: width - scores.count)
+    try logger.recordMatrixRow(trainedThrough: trainedThrough, scores: padded, metric: metric)
   }
 
   func saveCheckpoint(task: Int, epoch: Int?, kind: String, data: Data) throws {

@@ -37,10 +37,34 @@ struct DiffView {
       out.append(("Final metric values", numbers(diff.metrics, title: "metric")))
     }
     if sections.contains(.matrix), !diff.matrix.isEmpty {
-      let title = "Matrix cells" + (diff.matrixMetric.map { " (\($0))" } ?? "")
-      out.append((title, numbers(diff.matrix.map(\.row), title: "cell")))
+      let metric = diff.matrixMetric.map { " \($0)" } ?? ""
+      for index in diff.runs.indices.dropFirst() {
+        let title = "Matrix Δ\(metric) R[i][j]: \(runTitles[index]) − \(runTitles[0])"
+        out.append((title, matrixDeltas(run: index)))
+      }
     }
     return out
+  }
+
+  /// The matrix of deltas of run `index` against the first, as a grid like `track matrix`.
+  func matrixDeltas(run index: Int) -> Table {
+    let taskCount = diff.matrix.map(\.task).max() ?? 0
+    var table = Table(
+      columns: [Table.Column("after")]
+        + (1...max(taskCount, 1)).map { Table.Column("task \($0)", numeric: true) })
+    let rows = Dictionary(grouping: diff.matrix, by: \.trainedThrough)
+    for trainedThrough in rows.keys.sorted() {
+      var cells = [Table.Cell(trainedThrough == 0 ? "baseline" : "task \(trainedThrough)")]
+      let byTask = Dictionary(
+        (rows[trainedThrough] ?? []).map { ($0.task, $0) }, uniquingKeysWith: { a, _ in a })
+      for task in 1...max(taskCount, 1) {
+        let delta = byTask[task].flatMap { $0.row.deltas[index] }
+        let shown = byTask[task] == nil ? "" : (delta.map(NumberFormatting.delta) ?? "—")
+        cells.append(Table.Cell(shown, style: style(of: delta, key: "matrix")))
+      }
+      table.append(cells)
+    }
+    return table
   }
 
   /// Value per run, then delta and relative delta of each later run against the first.

@@ -24,6 +24,10 @@ enum Heatmap {
           continue
         }
         let value = row[column]
+        guard value.isFinite else {
+          cells.append("—")  // not measured (a run continued on a longer stream)
+          continue
+        }
         cells.append(
           Table.Cell(NumberFormatting.value(value), style: style(value, low: low, high: high)))
       }

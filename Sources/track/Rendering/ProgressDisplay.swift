@@ -51,6 +51,17 @@ final class ProgressDisplay {
     }
   }
 
+  /// Shows that the model is being evaluated on every task (after `task`; 0 = baseline).
+  func evaluating(task: Int, taskCount: Int, fraction: Double) {
+    guard interactive else { return }
+    let what = task == 0 ? "baseline" : "after task \(task)/\(taskCount)"
+    let width = 24
+    let filled = min(width, max(0, Int((fraction * Double(width)).rounded())))
+    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    StandardError.write("\r\u{1B}[2K" + "evaluating \(what)  \(bar) \(Int(fraction * 100))%")
+    drewBar = true
+  }
+
   /// Writes a message on its own line (clearing the bar first).
   func note(_ message: String) {
     finish()

@@ -59,18 +59,19 @@ func runProcess(_ executable: String, _ arguments: [String], input: String? = ni
   try process.run()
   if let input { inputPipe.fileHandleForWriting.write(Data(input.utf8)) }
   try inputPipe.fileHandleForWriting.close()
-  var outData = Data()
-  var errData = Data()
+  // Read stdout on another thread so that neither pipe fills up and blocks the child.
+  final class Box: @unchecked Sendable { var data = Data() }
+  let out = Box()
   let group = DispatchGroup()
   group.enter()
   DispatchQueue.global().async {
-    outData = output.fileHandleForReading.readDataToEndOfFile()
+    out.data = output.fileHandleForReading.readDataToEndOfFile()
     group.leave()
   }
-  errData = error.fileHandleForReading.readDataToEndOfFile()
+  let errData = error.fileHandleForReading.readDataToEndOfFile()
   group.wait()
   process.waitUntilExit()
-  return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
+  return (process.terminationStatus, String(decoding: out.data, as: UTF8.self),
           String(decoding: errData, as: UTF8.self))
 }
 
