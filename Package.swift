@@ -90,6 +90,7 @@ let package = Package(
       swiftSettings: [.swiftLanguageMode(.v5)]),
     .testTarget(
       name: "TrackTests", dependencies: ["Tracking", "TestSupport", "track"],
+      exclude: ["Golden"],
       swiftSettings: [.swiftLanguageMode(.v5)]),
   ]
 )

@@ -9,7 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libsqlite3-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist)
+# sqlite3 (the shell) and pandas are not needed by track itself: the test suite (the README's
+# second command) runs the schema docs' examples with them.
+packages=(pkg-config libsqlite3-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist sqlite3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -21,6 +23,12 @@ if ((${#missing[@]})); then
   echo "==> installing ${missing[*]}"
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if command -v python3 >/dev/null && ! python3 -c 'import pandas' 2>/dev/null; then
+  echo "==> installing pandas (used by the schema-docs tests)"
+  python3 -m pip install --quiet --disable-pip-version-check pandas \
+    || echo "warning: could not install pandas; the schema-docs Python test will say so" >&2
 fi
 
 if ! command -v swift >/dev/null; then
