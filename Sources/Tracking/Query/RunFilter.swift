@@ -15,8 +15,12 @@ import Foundation
 public struct RunFilter: Equatable, Sendable {
   /// A comparison operator.
   public enum Comparison: String, Sendable {
-    case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<="
-    case greater = ">", greaterOrEqual = ">="
+    case equal = "="
+    case notEqual = "!="
+    case less = "<"
+    case lessOrEqual = "<="
+    case greater = ">"
+    case greaterOrEqual = ">="
   }
 
   /// A literal on the right of a comparison.
@@ -57,7 +61,8 @@ public struct RunFilter: Equatable, Sendable {
     return (sql, arguments)
   }
 
-  private static func compile(_ expression: Expression, into arguments: inout [SQLValue]) -> String {
+  private static func compile(_ expression: Expression, into arguments: inout [SQLValue]) -> String
+  {
     switch expression {
     case .and(let left, let right):
       let l = compile(left, into: &arguments)

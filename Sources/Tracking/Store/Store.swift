@@ -115,7 +115,8 @@ public final class Store: @unchecked Sendable {
       || (error.sqliteCode.map { $0 & 0xff == SQLITE_CANTOPEN } ?? false)
     {
       let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-      let escaped = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+      let escaped =
+        absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
         ?? absolute
       let database = try Database(
         path: path, readOnly: true, create: false, uri: "file:\(escaped)?immutable=1")
