@@ -387,3 +387,61 @@ struct KnowledgeSampleTests {
     expectTrackingError(.invalidValue) { try store.sampleKnowledge(of: run.id, count: -1, seed: 1) }
   }
 }
+
+/// SQLite failures carry the result code, the SQL and the arguments.
+struct DatabaseErrorTests {
+  @Test func sqliteErrorsCarryCodeSQLAndArguments() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try Store(path: folder.path("track.db"))
+    let error = expectTrackingError(.sqlite) {
+      try store.write { try $0.execute("INSERT INTO experiments (name) VALUES (?)", [.text("x")]) }
+    }
+    #expect(error?.sqliteCode == 1299)  // SQLITE_CONSTRAINT_NOTNULL: created_at is missing
+    #expect(error?.sql == "INSERT INTO experiments (name) VALUES (?)")
+    #expect(error?.arguments == ["x"])
+    #expect(error?.description.contains("NOT NULL constraint failed") == true)
+    #expect(error?.description.contains("with arguments [x]") == true)
+    // The failed transaction was rolled back and the store still works.
+    #expect(try store.query("SELECT count(*) FROM experiments").rows == [[.integer(0)]])
+    let run = try store.startRun(name: "after", experiment: "e", params: [:])
+    try run.finish()
+  }
+
+  @Test func twoConnectionsInOneProcessDoNotSeeLocked() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("track.db")
+    let stores = [try Store(path: path), try Store(path: path)]
+    let group = DispatchGroup()
+    final class Failures: @unchecked Sendable {
+      let lock = NSLock()
+      var messages: [String] = []
+      func add(_ message: String) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+      }
+    }
+    let failures = Failures()
+    for (index, store) in stores.enumerated() {
+      group.enter()
+      DispatchQueue.global().async {
+        defer { group.leave() }
+        do {
+          let run = try store.startRun(name: "thread-\(index)", experiment: nil, params: [:])
+          for step in 0..<3_000 {
+            try run.log("x", value: Double(step), step: step)
+            if step % 50 == 0 { try run.flush() }
+          }
+          try run.finish()
+        } catch {
+          failures.add("\(error)")
+        }
+      }
+    }
+    group.wait()
+    #expect(failures.messages.isEmpty, "\(failures.messages)")
+    #expect(try stores[0].query("SELECT count(*) FROM metrics").rows == [[.integer(6_000)]])
+  }
+}
