@@ -38,6 +38,9 @@ struct MigrationTests {
         INSERT INTO runs (uuid, name, status, created_at, heartbeat_at)
         VALUES ('0a1b2c3d-0000-0000-0000-000000000000', 'old-run', 'finished', 1e9, 1e9);
         INSERT INTO params VALUES (1, 'lr', '0.1', 0.1);
+        INSERT INTO metric_keys VALUES (1, 'loss');
+        INSERT INTO metrics VALUES (1, 1, 0, NULL, NULL, 2.0, 1e9), (1, 1, 1, NULL, NULL, NULL, 1e9);
+        INSERT INTO metric_latest VALUES (1, 1, 1, NULL, 1e9);
         """)
       #expect(try database.integer("PRAGMA user_version") == 1)
       #expect(
@@ -57,6 +60,15 @@ struct MigrationTests {
       "SELECT name, status, json_extract(params, '$.lr') FROM run_overview")
     #expect(overview.rows == [[.text("old-run"), .text("finished"), .real(0.1)]])
     #expect(try store.resolveRun("0a1b").name == "old-run")
+    let series = try store.metricSeries(of: 1, key: "loss").map(\.value)
+    #expect(series.count == 2 && series[0] == 2.0 && series[1].isNaN)  // copied by migration 3
+    let run = try store.startRun(name: "new-run", experiment: nil, params: [:])
+    try run.log("loss", value: 1, step: 0)
+    try run.finish()
+    try store.deleteRun(1)  // the trigger from migration 3 deletes the old run's points
+    #expect(try store.query("SELECT run_id, count(*) FROM metrics GROUP BY run_id").rows
+      == [[.integer(run.id), .integer(1)]])
+    #expect(try store.check().isOK)
     // Opening again is a no-op.
     let again = try Store(path: path)
     #expect(again.schemaVersion == store.schemaVersion)
