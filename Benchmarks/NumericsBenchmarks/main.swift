@@ -53,6 +53,13 @@ func write(_ values: [Float], to path: String) throws {
   try data.write(to: URL(fileURLWithPath: path))
 }
 
+/// CPU seconds of the whole process (all threads): fair when the machine is shared.
+func cpuNow() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func format(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
 
 // MARK: Workload 1: the seed regression
@@ -85,7 +92,7 @@ func seedWorkload(_ options: Options) throws {
   model.reserve(batchSize: rows)
   var loss: Float = 0
   var heapBefore = 0
-  let start = now()
+  let start = now(), cpuStart = cpuNow()
   for step in 0..<steps {
     if step == 1 { heapBefore = heapBytes() }
     model.zeroGradients()
@@ -96,10 +103,11 @@ func seedWorkload(_ options: Options) throws {
     adam.step(model)
   }
   let seconds = now() - start
+  let cpuSeconds = cpuNow() - cpuStart
   let heapGrowth = heapBytes() - heapBefore
   let flops = trainingFlops(architecture, batch: rows) * Double(steps)
   print("workload=seed framework=swift threads=\(BLAS.threadCount) steps=\(steps) "
-          + "seconds=\(format(seconds)) final_loss=\(format(Double(loss), 6)) "
+          + "seconds=\(format(seconds)) cpu_seconds=\(format(cpuSeconds)) final_loss=\(format(Double(loss), 6)) "
           + "gflops=\(format(flops / seconds / 1e9, 2)) heap_growth_bytes=\(heapGrowth) "
           + "blas=\"\(BLAS.backend)\"")
 }
@@ -158,14 +166,14 @@ func fashionWorkload(_ options: Options) throws {
   let batch = Matrix(rows: 0, columns: features, rowCapacity: batchSize)
   var labels = [Int](repeating: 0, count: batchSize)
   model.reserve(batchSize: batchSize)
-  var trainSeconds = 0.0
+  var trainSeconds = 0.0, cpuSeconds = 0.0
   var lastLoss = 0.0
   var heapGrowth = 0
   try x.withUnsafeBufferPointer { source in
     for epoch in 0..<epochs {
       random.shuffle(&order)
       var lossSum = 0.0, batches = 0
-      let start = now()
+      let start = now(), cpuStart = cpuNow()
       var heapBefore = 0
       var begin = 0
       while begin < count {
@@ -188,6 +196,7 @@ func fashionWorkload(_ options: Options) throws {
         begin += rows
       }
       trainSeconds += now() - start
+      cpuSeconds += cpuNow() - cpuStart
       if epoch == 0 { heapGrowth = heapBytes() - heapBefore }
       lastLoss = lossSum / Double(batches)
       guard model.parameters.isFinite else {
@@ -203,7 +212,7 @@ func fashionWorkload(_ options: Options) throws {
   let samples = Double(count * epochs)
   let flops = trainingFlops(architecture, batch: 1) * samples
   print("workload=fashion framework=swift threads=\(threads) batch=\(batchSize) "
-          + "epochs=\(epochs) seconds=\(format(trainSeconds)) "
+          + "epochs=\(epochs) seconds=\(format(trainSeconds)) cpu_seconds=\(format(cpuSeconds)) "
           + "samples_per_s=\(format(samples / trainSeconds, 0)) "
           + "gflops=\(format(flops / trainSeconds / 1e9, 2)) "
           + "train_loss=\(format(lastLoss)) test_accuracy=\(format(accuracy * 100, 2)) "

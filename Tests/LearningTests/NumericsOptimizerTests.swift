@@ -57,6 +57,27 @@ import Testing
     #expect(abs(adam.secondMoment[0] - 0.00031225) < 3e-8)  // Float: 1 − 0.999 is inexact
   }
 
+  @Test func adamVectorPathMatchesTheFormulaElementwise() {
+    // 11 parameters: two SIMD blocks of 4 and a scalar tail of 3, with weight decay.
+    let count = 11
+    let theta = Vector((0..<count).map { Float($0) * 0.1 - 0.5 })
+    let adam = Adam(parameterCount: count, learningRate: 0.05, weightDecay: 0.1)
+    var reference = theta.array.map(Double.init)
+    var m = [Double](repeating: 0, count: count), v = m
+    for t in 1...3 {
+      let grad = Vector((0..<count).map { Float(($0 * 7 + t * 3) % 5) * 0.2 - 0.4 })
+      adam.step(parameters: theta, gradients: grad)
+      for i in 0..<count {
+        let g = Double(grad[i]) + 0.1 * reference[i]
+        m[i] = 0.9 * m[i] + 0.1 * g
+        v[i] = 0.999 * v[i] + 0.001 * g * g
+        let mHat = m[i] / (1 - pow(0.9, Double(t))), vHat = v[i] / (1 - pow(0.999, Double(t)))
+        reference[i] -= 0.05 * mHat / (vHat.squareRoot() + 1e-8)
+      }
+    }
+    for i in 0..<count { #expect(abs(Double(theta[i]) - reference[i]) < 1e-5, "element \(i)") }
+  }
+
   @Test func optimizerStateRestoresTheTrajectory() throws {
     let grad = Vector([0.3, -0.1, 0.2])
     let a = Vector([1, 2, 3]), b = Vector([1, 2, 3])

@@ -62,6 +62,20 @@ public struct Dense: Sendable, Equatable {
       for r in 0..<rows { y[r] = b }
       return
     }
+    if columns % 4 == 0 {
+      // Explicit SIMD4: the scalar loop below stayed scalar in the release build.
+      let source = UnsafeRawPointer(bias)
+      for r in 0..<rows {
+        let row = UnsafeMutableRawPointer(y + r * columns)
+        var offset = 0
+        while offset < columns * 4 {
+          row.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self),
+                         toByteOffset: offset, as: SIMD4<Float>.self)
+          offset += 16
+        }
+      }
+      return
+    }
     for r in 0..<rows {
       let row = y + r * columns
       for c in 0..<columns { row[c] = bias[c] }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Numerics benchmarks: builds the Swift release benchmark and runs the same workloads in
+# PyTorch and TensorFlow side by side, then prints every figure and the ratios.
+#
+#   Benchmarks/numerics.sh            # all workloads (~10 minutes on 2 cores)
+#   SKIP_TF=1 Benchmarks/numerics.sh  # without TensorFlow
+#
+# Python frameworks go into a throwaway venv ($VENV, default /tmp/venv-numerics):
+# torch==2.13.0+cpu (CPU wheel) and tensorflow-cpu (or tensorflow). Every framework runs
+# with the thread count named on its line (OMP/OpenBLAS/MKL pinned to match).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-/tmp/venv-numerics}
+LOG=${LOG:-/tmp/numerics-bench.log}
+DUMP=/tmp/numerics-bench
+: >"$LOG"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q torch==2.13.0+cpu numpy
+fi
+if [ -z "${SKIP_TF:-}" ] && ! "$VENV/bin/python" -c "import tensorflow" 2>/dev/null; then
+  "$VENV/bin/pip" install -q tensorflow-cpu || "$VENV/bin/pip" install -q tensorflow
+fi
+
+swift build -c release --product NumericsBenchmarks >/dev/null
+BIN=.build/release/NumericsBenchmarks
+PY=("$VENV/bin/python" Benchmarks/numerics_reference.py)
+export TF_CPP_MIN_LOG_LEVEL=2
+
+run() {  # run THREADS COMMAND...: one benchmark with every thread knob set to THREADS
+  local threads=$1; shift
+  echo "+ $*" >&2
+  OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
+    "$@" 2>/dev/null | grep '^workload=' | tee -a "$LOG"
+}
+
+tf() { [ -z "${SKIP_TF:-}" ]; }
+
+# 1. The seed workload: 10->64 ReLU->1, Adam 0.01, MSE, full batch 10,000 x 10, 1,000 steps.
+#    All three start from the data and weights the Swift run dumps.
+run 1 "$BIN" seed --threads 1 --dump "$DUMP"
+run 1 "${PY[@]}" torch seed --threads 1 --dump "$DUMP"
+if tf; then run 1 "${PY[@]}" tf seed --threads 1 --dump "$DUMP"; fi
+
+# 2. Fashion-MNIST 784->256->256->10, SGD 0.01, one epoch, batch 32 and 128, 1 and 2 threads.
+for threads in 1 2; do
+  for batch in 32 128; do
+    run "$threads" "$BIN" fashion --batch "$batch" --threads "$threads"
+    run "$threads" "${PY[@]}" torch fashion --batch "$batch" --threads "$threads"
+    if tf; then run "$threads" "${PY[@]}" tf fashion --batch "$batch" --threads "$threads"; fi
+  done
+done
+
+# Accuracy after 5 epochs, batch 128, SGD momentum 0.9, 1 thread.
+run 1 "$BIN" fashion --batch 128 --epochs 5 --momentum 0.9 --threads 1
+run 1 "${PY[@]}" torch fashion --batch 128 --epochs 5 --momentum 0.9 --threads 1
+
+python3 Benchmarks/numerics_compare.py "$LOG"

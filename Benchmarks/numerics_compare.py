@@ -1,0 +1,95 @@
+"""Prints the numerics benchmark figures side by side with ratios (Benchmarks/numerics.sh)."""
+import sys
+
+PEAK_GFLOPS_PER_CORE = 78.0  # AMD EPYC, AVX2 + FMA, fp32
+
+
+def parse(path):
+    rows = []
+    for line in open(path):
+        fields = {}
+        for token in line.split():
+            if "=" in token:
+                key, value = token.split("=", 1)
+                fields[key] = value.strip('"')
+        if "workload" in fields:
+            rows.append(fields)
+    return rows
+
+
+def find(rows, **match):
+    for row in rows:
+        if all(row.get(k) == str(v) for k, v in match.items()):
+            return row
+    return None
+
+
+def main():
+    rows = parse(sys.argv[1])
+    print("\n== 1. Seed workload: 10->64->1, Adam, MSE, 10,000 rows, 1,000 steps, 1 thread")
+    swift = find(rows, workload="seed", framework="swift")
+    print(f"{'framework':<10}{'wall s':>10}{'cpu s':>10}{'final loss':>12}{'GFLOP/s':>10}"
+          f"{'wall ratio':>12}{'cpu ratio':>11}{'loss diff':>11}")
+    for name in ["swift", "torch", "tf"]:
+        row = find(rows, workload="seed", framework=name)
+        if not row or not swift:
+            continue
+        wall = float(row["seconds"]) / float(swift["seconds"])
+        cpu = float(row["cpu_seconds"]) / float(swift["cpu_seconds"])
+        diff = (float(swift["final_loss"]) - float(row["final_loss"])) / float(row["final_loss"])
+        print(f"{name:<10}{row['seconds']:>10}{row['cpu_seconds']:>10}{row['final_loss']:>12}"
+              f"{row['gflops']:>10}{wall:>11.2f}x{cpu:>10.2f}x{diff * 100:>10.2f}%")
+
+    print("\n== 2. Fashion-MNIST 784->256->256->10, SGD 0.01, 1 epoch (samples/s)")
+    print("(ratios: wall-clock samples/s; in brackets the same from process CPU seconds)")
+    print(f"{'threads':<8}{'batch':>6}{'swift':>10}{'torch':>10}{'tf':>10}"
+          f"{'swift/torch':>20}{'swift/tf':>20}{'swift GFLOP/s':>15}")
+    for threads in ["1", "2"]:
+        for batch in ["32", "128"]:
+            figures = {}
+            for name in ["swift", "torch", "tf"]:
+                row = find(rows, workload="fashion", framework=name, threads=threads,
+                           batch=batch, epochs=1)
+                figures[name] = row
+            s = figures["swift"]
+            if not s:
+                continue
+
+            def rate(name):
+                return float(figures[name]["samples_per_s"]) if figures[name] else None
+
+            def ratio(name):
+                if not figures[name]:
+                    return "-"
+                cpu = float(figures[name]["cpu_seconds"]) / float(s["cpu_seconds"])
+                return f"{rate('swift') / rate(name):.2f}x ({cpu:.2f}x)"
+
+            print(f"{threads:<8}{batch:>6}{rate('swift'):>10.0f}"
+                  f"{(rate('torch') or 0):>10.0f}{(rate('tf') or 0):>10.0f}"
+                  f"{ratio('torch'):>20}{ratio('tf'):>20}{s['gflops']:>15}")
+
+    print("\n== Accuracy after 5 epochs (batch 128, momentum 0.9, 1 thread)")
+    for name in ["swift", "torch"]:
+        row = find(rows, workload="fashion", framework=name, epochs=5)
+        if row:
+            print(f"{name:<10} test accuracy {row['test_accuracy']} %  "
+                  f"train loss {row['train_loss']}  {row['samples_per_s']} samples/s")
+
+    print(f"\n== 3. Training-step GFLOP/s vs peak {PEAK_GFLOPS_PER_CORE:.0f} GFLOP/s per core")
+    for row in rows:
+        if row["framework"] != "swift":
+            continue
+        cores = int(row.get("threads", "1"))
+        share = float(row["gflops"]) / (PEAK_GFLOPS_PER_CORE * cores) * 100
+        label = f"{row['workload']} batch={row.get('batch', '10000')} threads={cores}"
+        if row.get("epochs") == "5":
+            label += " (5 epochs)"
+        on_cpu = float(row["gflops"]) * float(row["seconds"]) / float(row["cpu_seconds"])
+        cpu_share = on_cpu / (PEAK_GFLOPS_PER_CORE * cores) * 100
+        print(f"{label:<40}{row['gflops']:>7} GFLOP/s wall ({share:4.1f} %), "
+              f"{on_cpu:6.2f} per CPU second ({cpu_share:4.1f} %); "
+              f"heap growth in the loop {row.get('heap_growth_bytes')} B")
+
+
+if __name__ == "__main__":
+    main()
