@@ -107,7 +107,8 @@ func seedWorkload(_ options: Options) throws {
   let heapGrowth = heapBytes() - heapBefore
   let flops = trainingFlops(architecture, batch: rows) * Double(steps)
   print("workload=seed framework=swift threads=\(BLAS.threadCount) steps=\(steps) "
-          + "seconds=\(format(seconds)) cpu_seconds=\(format(cpuSeconds)) final_loss=\(format(Double(loss), 6)) "
+          + "seconds=\(format(seconds)) cpu_seconds=\(format(cpuSeconds)) "
+          + "final_loss=\(format(Double(loss), 6)) "
           + "gflops=\(format(flops / seconds / 1e9, 2)) heap_growth_bytes=\(heapGrowth) "
           + "blas=\"\(BLAS.backend)\"")
 }
@@ -212,7 +213,8 @@ func fashionWorkload(_ options: Options) throws {
   let samples = Double(count * epochs)
   let flops = trainingFlops(architecture, batch: 1) * samples
   print("workload=fashion framework=swift threads=\(threads) batch=\(batchSize) "
-          + "epochs=\(epochs) seconds=\(format(trainSeconds)) cpu_seconds=\(format(cpuSeconds)) "
+          + "epochs=\(epochs) seconds=\(format(trainSeconds)) "
+          + "cpu_seconds=\(format(cpuSeconds)) "
           + "samples_per_s=\(format(samples / trainSeconds, 0)) "
           + "gflops=\(format(flops / trainSeconds / 1e9, 2)) "
           + "train_loss=\(format(lastLoss)) test_accuracy=\(format(accuracy * 100, 2)) "

@@ -107,5 +107,22 @@ import Testing
     #expect(c.array == [13, 2, 39, 8, 24])
     let long = Vector((0..<1000).map { _ in 1 })
     #expect(long.dot(long) == 1000)
+    // Long vectors against a Double reference (exercises the blocked, vectorized paths).
+    var random = SeededGenerator(seed: 21)
+    let n = 1003
+    let x = (0..<n).map { _ in random.nextFloat(in: -1, 1) }
+    let y = (0..<n).map { _ in random.nextFloat(in: -1, 1) }
+    let f = (0..<n).map { _ in random.nextFloat() }
+    let (vx, vy, vf) = (Vector(x), Vector(y), Vector(f))
+    var dot = 0.0, distance = 0.0, weighted = 0.0
+    for i in 0..<n {
+      let a = Double(x[i]), b = Double(y[i])
+      dot += a * b
+      distance += (a - b) * (a - b)
+      weighted += Double(f[i]) * (a - b) * (a - b)
+    }
+    #expect(abs(Double(vx.dot(vy)) - dot) < 1e-4)
+    #expect(abs(Double(vx.squaredDistance(to: vy)) - distance) < 1e-3)
+    #expect(abs(Double(vx.weightedSquaredDistance(to: vy, weights: vf)) - weighted) < 1e-3)
   }
 }

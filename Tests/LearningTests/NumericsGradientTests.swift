@@ -253,6 +253,28 @@ import Testing
     Self.expectClose(model.gradients.array, Self.numericGradient(theta, f), "MSE via sigmoid")
   }
 
+  @Test func singleOutputRegressionGradientMatchesFiniteDifferences() throws {
+    // One output column: the products go through sgemv and the k = 1 outer product.
+    let architecture = Architecture(input: 4, hidden: [8], output: 1)
+    let model = try MLP(architecture: architecture, seed: 10)
+    var random = SeededGenerator(seed: 13)
+    for i in 0..<model.parameterCount { model.parameters[i] += random.nextFloat(in: -0.1, 0.1) }
+    let rows = 6
+    let x = Self.randomValues(rows * 4, &random)
+    let targets = Self.randomValues(rows, &random)
+    model.zeroGradients()
+    let y = model.forward(Matrix(rows: rows, columns: 4, values: x))
+    _ = MeanSquaredError.loss(predictions: y, targets: targets, gradient: model.outputGradient)
+    model.backward()
+    let xd = x.map(Double.init), td = targets.map(Double.init)
+    let f = { (t: [Double]) in
+      Self.referenceMSE(Self.referenceForward(architecture, t, xd, rows: rows), td)
+    }
+    Self.expectClose(model.gradients.array,
+                     Self.numericGradient(model.parameters.array.map(Double.init), f),
+                     "10->64->1 shape")
+  }
+
   @Test(arguments: [1.0, 2.0, 4.0])
   func distillationGradientMatchesFiniteDifferences(temperature: Double) {
     var random = SeededGenerator(seed: UInt64(temperature * 10))
