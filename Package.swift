@@ -27,16 +27,21 @@ let package = Package(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
 
+    // The matrix summaries (ACC, BWT, FWT, forgetting), written once for both libraries.
+    .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v5)]),
+
     // Storage: runs, params, metrics, matrix, blobs, knowledge base, migrations.
     .target(
       name: "Tracking",
-      dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "CSQLite", "ContinualMetrics", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
     // Numerics and continual learning. Knows nothing about SQL.
     .target(
       name: "Learning",
-      dependencies: ["COpenBLAS", "CZlib"],
+      dependencies: ["COpenBLAS", "CZlib", "ContinualMetrics"],
       swiftSettings: [
         .swiftLanguageMode(.v5),
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

@@ -1,3 +1,4 @@
+import ContinualMetrics
 import Foundation
 
 /// The matrix R of a continual-learning stream and its summaries.
@@ -34,64 +35,28 @@ public struct ScoreMatrix: Sendable, Equatable {
     return j - 1 < row.count ? row[j - 1] : nil
   }
 
-  /// ACC = (1/T) Σ_j R[T][j]  (Lopez-Paz & Ranzato, GEM 2017).
+  /// ACC: the average score after the last task (formula in `ContinualMetrics`).
   public var averageAccuracy: Double? {
-    let t = taskCount
-    guard t >= 1 else { return nil }
-    var sum = 0.0
-    for j in 1...t {
-      guard let value = score(trainedThrough: t, task: j) else { return nil }
-      sum += value
-    }
-    return sum / Double(t)
+    ContinualMetrics.averageAccuracy(taskCount: taskCount, score: score(trainedThrough:task:))
   }
 
-  /// BWT = (1/(T−1)) Σ_{j<T} (R[T][j] − R[j][j])  (GEM 2017); nil for T < 2.
+  /// BWT: how later tasks changed earlier ones (formula in `ContinualMetrics`).
   public var backwardTransfer: Double? {
-    let t = taskCount
-    guard t >= 2 else { return nil }
-    var sum = 0.0
-    for j in 1..<t {
-      guard let last = score(trainedThrough: t, task: j),
-        let then = score(trainedThrough: j, task: j)
-      else { return nil }
-      sum += last - then
-    }
-    return sum / Double(t - 1)
+    ContinualMetrics.backwardTransfer(taskCount: taskCount, score: score(trainedThrough:task:))
   }
 
-  /// FWT = (1/(T−1)) Σ_{j≥2} (R[j−1][j] − b[j])  (GEM 2017); nil for T < 2.
+  /// FWT: how earlier tasks helped unseen ones (formula in `ContinualMetrics`).
   public var forwardTransfer: Double? {
-    let t = taskCount
-    guard t >= 2 else { return nil }
-    var sum = 0.0
-    for j in 2...t {
-      guard let before = score(trainedThrough: j - 1, task: j),
-        let base = score(trainedThrough: 0, task: j)
-      else { return nil }
-      sum += before - base
-    }
-    return sum / Double(t - 1)
+    ContinualMetrics.forwardTransfer(taskCount: taskCount, score: score(trainedThrough:task:))
   }
 
-  /// f_j after task k: max_{l<k} R[l][j] − R[k][j]  (Chaudhry et al., 2018); l runs over
-  /// trained rows (1...k−1) that know task j.
+  /// f_j after task k: max_{l<k} R[l][j] − R[k][j]  (Chaudhry et al., 2018).
   public func forgetting(task j: Int, after k: Int) -> Double? {
-    guard k >= 2, j < k, let now = score(trainedThrough: k, task: j) else { return nil }
-    let earlier = (1..<k).compactMap { score(trainedThrough: $0, task: j) }
-    guard let best = earlier.max() else { return nil }
-    return best - now
+    ContinualMetrics.forgetting(task: j, after: k, score: score(trainedThrough:task:))
   }
 
-  /// F = (1/(T−1)) Σ_{j<T} f_j at k = T  (Chaudhry et al., 2018); nil for T < 2.
+  /// F: average forgetting after the last task (Chaudhry et al., 2018).
   public var averageForgetting: Double? {
-    let t = taskCount
-    guard t >= 2 else { return nil }
-    var sum = 0.0
-    for j in 1..<t {
-      guard let f = forgetting(task: j, after: t) else { return nil }
-      sum += f
-    }
-    return sum / Double(t - 1)
+    ContinualMetrics.averageForgetting(taskCount: taskCount, score: score(trainedThrough:task:))
   }
 }

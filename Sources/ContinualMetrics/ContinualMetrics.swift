@@ -1,0 +1,74 @@
+/// The summaries of a continual-learning score matrix, written once for every layer.
+///
+/// Both the learner (`Learning.ScoreMatrix`) and the store (`Tracking.AccuracyMatrix`) read
+/// their matrices through a `score(i, j)` function: R[i][j] is the score on task j after
+/// training through task i (1-based), i = 0 is the untrained baseline b[j], and nil is an
+/// entry that was never measured (a summary that needs it is then nil too).
+///
+/// ```swift
+/// let rows: [[Double]] = [[0.1, 0.1], [0.9, 0.2], [0.7, 0.8]]  // row 0 = baseline
+/// ContinualMetrics.backwardTransfer(taskCount: 2) { rows[$0][$1 - 1] }  // -0.2
+/// ```
+public enum ContinualMetrics {
+  /// R[i][j] with i = 0 the baseline; nil when not measured.
+  public typealias Score = (_ trainedThrough: Int, _ task: Int) -> Double?
+
+  /// ACC = (1/T) Σ_j R[T][j] — average score after the last task
+  /// (Lopez-Paz & Ranzato, GEM 2017). nil for T < 1.
+  public static func averageAccuracy(taskCount t: Int, score r: Score) -> Double? {
+    guard t >= 1 else { return nil }
+    var sum = 0.0
+    for j in 1...t {
+      guard let value = r(t, j) else { return nil }
+      sum += value
+    }
+    return sum / Double(t)
+  }
+
+  /// BWT = (1/(T−1)) Σ_{j<T} (R[T][j] − R[j][j]) — how later tasks changed earlier ones
+  /// (GEM 2017). nil for T < 2.
+  public static func backwardTransfer(taskCount t: Int, score r: Score) -> Double? {
+    guard t >= 2 else { return nil }
+    var sum = 0.0
+    for j in 1..<t {
+      guard let last = r(t, j), let then = r(j, j) else { return nil }
+      sum += last - then
+    }
+    return sum / Double(t - 1)
+  }
+
+  /// FWT = (1/(T−1)) Σ_{j≥2} (R[j−1][j] − b[j]) — how earlier tasks helped unseen ones
+  /// (GEM 2017). nil for T < 2 or without a baseline.
+  public static func forwardTransfer(taskCount t: Int, score r: Score) -> Double? {
+    guard t >= 2 else { return nil }
+    var sum = 0.0
+    for j in 2...t {
+      guard let before = r(j - 1, j), let baseline = r(0, j) else { return nil }
+      sum += before - baseline
+    }
+    return sum / Double(t - 1)
+  }
+
+  /// f_j after task k = max_{l<k} R[l][j] − R[k][j] (Chaudhry et al. 2018); l runs over the
+  /// trained rows 1...k−1 that measured task j. nil unless j < k.
+  public static func forgetting(task j: Int, after k: Int, score r: Score) -> Double? {
+    guard k >= 2, j >= 1, j < k, let now = r(k, j) else { return nil }
+    var best: Double?
+    for l in 1..<k {
+      if let value = r(l, j) { best = max(best ?? value, value) }
+    }
+    return best.map { $0 - now }
+  }
+
+  /// F = (1/(T−1)) Σ_{j<T} f_j at k = T — average forgetting after the last task
+  /// (Chaudhry et al. 2018). nil for T < 2.
+  public static func averageForgetting(taskCount t: Int, score r: Score) -> Double? {
+    guard t >= 2 else { return nil }
+    var sum = 0.0
+    for j in 1..<t {
+      guard let f = forgetting(task: j, after: t, score: r) else { return nil }
+      sum += f
+    }
+    return sum / Double(t - 1)
+  }
+}
