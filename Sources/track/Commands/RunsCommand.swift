@@ -25,9 +25,12 @@ struct RunsCommand: ParsableCommand {
       valueName: "expr"))
   var filter: String?
 
+  // `.unconditional`: `--sort -acc` (the documented form) must not read `-acc` as an option.
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
-      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name; default: newest first).",
+      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name; "
+        + "default: newest first).",
       valueName: "keys"))
   var sort: String?
 

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import TestSupport
+import Tracking
+
+/// `track runs` sorting and key checks on a real store, through the built binary.
+@Suite(.serialized) struct RunsListingTests {
+  /// Three finished runs with an `acc` metric and a learning-rate parameter.
+  func fixture() throws -> TrackBinary {
+    let track = try TrackBinary()
+    let store = try Store(path: track.database)
+    for (name, acc, lr) in [("low", 0.2, 0.1), ("high", 0.9, 0.01), ("mid", 0.5, 0.05)] {
+      let logger = try store.startRun(
+        name: name, experiment: "listing", params: ["optimizer.lr": .number(lr)])
+      try logger.log("acc", value: acc, step: 0)
+      try logger.finish(.finished)
+    }
+    return track
+  }
+
+  /// The names column of a CSV listing, in order.
+  func names(_ result: CommandResult) -> [String] {
+    result.stdout.split(separator: "\n").dropFirst().map(String.init)
+  }
+
+  @Test func documentedDescendingSortParses() throws {
+    let track = try fixture()
+    defer { track.remove() }
+    // `--sort -acc` is the form docs/cli.md and `track runs --help` show.
+    let descending = try track("runs", "--sort", "-acc", "--columns", "name", "--format", "csv")
+    #expect(descending.status == 0, "\(descending.stderr)")
+    #expect(names(descending) == ["high", "mid", "low"])
+    let joined = try track("runs", "--sort=-acc", "--columns", "name", "--format", "csv")
+    #expect(names(joined) == ["high", "mid", "low"])
+    let byParam = try track(
+      "runs", "--sort", "-optimizer.lr", "--limit", "2", "--columns", "name", "--format", "csv")
+    #expect(names(byParam) == ["low", "mid"])
+  }
+}
