@@ -36,4 +36,23 @@ import Tracking
       "runs", "--sort", "-optimizer.lr", "--limit", "2", "--columns", "name", "--format", "csv")
     #expect(names(byParam) == ["low", "mid"])
   }
+
+  @Test func unknownSortOrFilterKeysAreUsageErrors() throws {
+    let track = try fixture()
+    defer { track.remove() }
+    let sort = try track("runs", "--sort", "-acc_")
+    #expect(sort.status == 2)
+    #expect(sort.stdout.isEmpty)
+    #expect(sort.stderr.contains("--sort: no run has a field, parameter or metric 'acc_'"))
+    #expect(sort.stderr.contains("did you mean 'acc'?"))
+    let filter = try track("runs", "--where", "optimizer.lrr < 0.1 and status = finished")
+    #expect(filter.status == 2)
+    #expect(filter.stderr.contains("'optimizer.lrr'"))
+    #expect(filter.stderr.contains("did you mean 'optimizer.lr'?"))
+    // Known keys, prefixed keys and tags still work.
+    let good = try track(
+      "runs", "--where", "params.optimizer.lr < 0.1 and metric.acc > 0 and tag.x != y",
+      "--sort", "name", "--columns", "name", "--format", "csv")
+    #expect(good.status == 0, "\(good.stderr)")
+  }
 }

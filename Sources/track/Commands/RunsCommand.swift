@@ -53,8 +53,16 @@ struct RunsCommand: ParsableCommand {
   func run() throws {
     let opened = try store.openForReading()
     let parsedFilter = try filter.map { try RunFilter.parse($0) }
-    let runs = try opened.runs(
-      where: parsedFilter, sort: try RunsCommand.parseSort(sort), limit: limit)
+    let sortKeys = try RunsCommand.parseSort(sort)
+    if parsedFilter != nil || !sortKeys.isEmpty {
+      let everyRun = try opened.runs()
+      try parsedFilter.map {
+        try RunKeyCheck.check(
+          RunKeyCheck.fields(of: $0.expression), option: "--where", against: everyRun)
+      }
+      try RunKeyCheck.check(sortKeys.map(\.key), option: "--sort", against: everyRun)
+    }
+    let runs = try opened.runs(where: parsedFilter, sort: sortKeys, limit: limit)
     let chosen = columns.map(RunsCommand.split) ?? RunColumns.defaults(for: runs)
     switch format {
     case .json:
