@@ -104,6 +104,17 @@ import TestSupport
   }
 
   @Test func interruptMarksTheRunKilledAndKeepsWhatWasLogged() throws {
+    try interrupt(signals: 1)
+  }
+
+  /// `timeout -s INT` and process managers signal the process and then its group, so two
+  /// interrupts arrive at once: that is one Ctrl-C, and the run must still be marked killed.
+  @Test func twoInterruptsAtOnceStillMarkTheRunKilled() throws {
+    try interrupt(signals: 2)
+  }
+
+  /// Starts a slow run, sends `signals` SIGINTs back to back, checks it ended `killed`.
+  func interrupt(signals: Int) throws {
     let track = try TrackBinary()
     defer { track.remove() }
     let slow = EndToEndTests.spec.replacingOccurrences(of: "epochs: 2", with: "epochs: 400")
@@ -121,9 +132,11 @@ import TestSupport
       if text.contains("epoch 3/") { break }
       Thread.sleep(forTimeInterval: 0.05)
     }
-    kill(process.processIdentifier, SIGINT)
+    for _ in 0..<signals { kill(process.processIdentifier, SIGINT) }
     process.waitUntilExit()
     #expect(process.terminationStatus == 130)
+    let messages = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+    #expect(messages.contains("marked killed"), "\(messages)")
     let runs = try JSONSerialization.jsonObject(
       with: Data(try track("runs", "--format", "json").stdout.utf8)) as? [[String: Any]]
     #expect(runs?.first?["status"] as? String == "killed")
