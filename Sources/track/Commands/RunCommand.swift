@@ -82,6 +82,7 @@ struct RunCommand: ParsableCommand {
       spec.seed = seed
       try SpecLoader.validate(spec, in: document)
     }
+    try SpecLoader.checkDataPaths(spec, in: document)
     return spec
   }
 
