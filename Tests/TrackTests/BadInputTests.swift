@@ -72,6 +72,20 @@ import Tracking
     #expect(!FileManager.default.fileExists(atPath: track.database))
   }
 
+  @Test func unknownMatrixMetricNamesTheRecordedOnes() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let store = try Store(path: track.database)
+    let logger = try store.startRun(name: "m", experiment: nil, params: [:])
+    try logger.recordMatrixRow(trainedThrough: 0, scores: [0.1], metric: "accuracy")
+    try logger.recordMatrixRow(trainedThrough: 1, scores: [0.9], metric: "accuracy")
+    try logger.finish(.finished)
+    expectError(
+      try track("matrix", "m", "--metric", "loss"), status: 2,
+      "run #1 m has no 'loss' matrix; it has: accuracy")
+    #expect(try track("matrix", "m", "--metric", "accuracy").status == 0)
+  }
+
   @Test func unknownAndAmbiguousRunsExit3WithCandidates() throws {
     let track = try fixture()
     defer { track.remove() }
