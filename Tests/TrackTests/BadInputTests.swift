@@ -139,5 +139,12 @@ import Tracking
     let junk = try track.directory.write("junk.db", "this is not sqlite at all, not even close")
     expectError(
       try track.run(["runs", "--db", junk], useDatabase: false), status: 4, "error: ")
+    // A folder is not a database file (SQLite itself only says "disk I/O error").
+    let folder = track.directory.url.path
+    for command in [["runs"], ["run", "Examples/synthetic-smoke.yaml"], ["gc"]] {
+      expectError(
+        try track.run(command + ["--db", folder], useDatabase: false), status: 4,
+        "'\(folder)' is a folder, not a database file")
+    }
   }
 }
