@@ -94,6 +94,13 @@ import TestSupport
     // The continued run holds the replay memory once (at most memory_size samples).
     let memory = (continued as? [String: Any])?["knowledge_base_size"] as? Int ?? -1
     #expect(memory > 0 && memory <= 16)
+    // Continuing on the same stream trains nothing, and says so instead of passing silently.
+    let again = try track(
+      "run", specPath, "--from", "continued", "--name", "again", "--set", "scenario.tasks=3")
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stderr.contains("already trained all 3 tasks of this stream"))
+    #expect(!resumed.stderr.contains("nothing new was trained"))
+
 
     #expect(try track("rm", "plain").status == 0)
     #expect(try track("show", "plain").status == 3)
