@@ -101,6 +101,14 @@ import TestSupport
     #expect(again.stderr.contains("already trained all 3 tasks of this stream"))
     #expect(!resumed.stderr.contains("nothing new was trained"))
 
+    // -o FILE.csv writes CSV without --format; a missing folder is a clear error.
+    let points = track.directory.path("points.csv")
+    #expect(try track("export", "1", "-o", points).status == 0)
+    let written = try String(contentsOfFile: points, encoding: .utf8)
+    #expect(written.hasPrefix("key,step,epoch,task,value\n"))
+    let nowhere = try track("export", "1", "-o", track.directory.path("no/such/dir/x.json"))
+    #expect(nowhere.status == 2)
+    #expect(nowhere.stderr.contains("no/such/dir' does not exist"))
 
     #expect(try track("rm", "plain").status == 0)
     #expect(try track("show", "plain").status == 3)
