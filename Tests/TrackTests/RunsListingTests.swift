@@ -55,4 +55,32 @@ import Tracking
       "--sort", "name", "--columns", "name", "--format", "csv")
     #expect(good.status == 0, "\(good.stderr)")
   }
+
+  @Test func allDigitNamesAndUUIDPrefixesResolveWhenNoRunHasThatId() throws {
+    let track = try fixture()
+    defer { track.remove() }
+    let store = try Store(path: track.database)
+    let year = try store.startRun(name: "2024", experiment: nil, params: [:])
+    try year.finish(.finished)
+    let shown = try track("show", "2024", "--format", "json")
+    #expect(shown.status == 0, "\(shown.stderr)")
+    #expect(shown.stdout.contains("\"name\": \"2024\""))
+    #expect(try track("show", "4", "--format", "json").stdout.contains("\"name\": \"2024\""))
+    // Add runs until one's UUID starts with four digits (15% of UUIDs do).
+    var digits: (prefix: String, name: String)?
+    for index in 0..<200 where digits == nil {
+      let logger = try store.startRun(name: "u\(index)", experiment: nil, params: [:])
+      try logger.finish(.finished)
+      let uuid = try store.run(logger.id).uuid
+      let prefix = String(uuid.prefix(6))
+      if prefix.allSatisfy(\.isNumber), Int(prefix)! > 10_000 {
+        digits = (prefix, "u\(index)")
+      }
+    }
+    let found = try #require(digits)
+    let byUUID = try track("show", found.prefix, "--format", "json")
+    #expect(byUUID.status == 0, "\(byUUID.stderr)")
+    #expect(byUUID.stdout.contains("\"name\": \"\(found.name)\""))
+    #expect(try track("show", "999999").status == 3)
+  }
 }
