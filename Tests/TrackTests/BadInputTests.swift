@@ -126,6 +126,10 @@ import Tracking
     expectError(try track("runs", "--bogus"), status: 2, "--bogus")
     expectError(try track("runs", "--format", "xml"), status: 2, "xml")
     expectError(try track("frobnicate"), status: 2)
+    expectError(
+      try track("run", "Examples/synthetic-smoke.yaml", "--name", ""), status: 2,
+      "--name must not be empty")
+    expectError(try track("run", "Examples"), status: 2, "'Examples' is a folder")
     let help = try track("runs", "--help", useDatabase: false)
     #expect(help.status == 0 && help.stdout.contains("--where"))
   }

@@ -45,6 +45,12 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Print plain progress lines even on a terminal.")
   var plain = false
 
+  func validate() throws {
+    if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError("--name must not be empty; give the run a name or leave --name out")
+    }
+  }
+
   func run() throws {
     var spec = try loadSpec()
     if let name { spec.name = name }
