@@ -48,6 +48,10 @@ struct MatrixCommand: ParsableCommand {
         out += "\(key): \(NumberFormatting.value(value).isEmpty ? "—" : NumberFormatting.value(value))  "
       }
       Output.write(out.trimmingCharacters(in: .whitespaces) + "\n")
+    case .csv:
+      let exact = Heatmap.table(
+        rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal, exact: true)
+      Output.write(exact.rendered(.csv, terminal: terminal))
     default:
       Output.write(table.rendered(format, terminal: terminal))
     }
