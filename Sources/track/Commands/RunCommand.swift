@@ -103,9 +103,12 @@ struct RunCommand: ParsableCommand {
       let experiment = try ContinualExperiment(
         spec: spec, recorder: recorder, progress: { RunCommand.show($0, on: display) },
         shouldStop: { interrupt.isRaised })
-      _ = try experiment.run(resumingFrom: resume)
+      let result = try experiment.run(resumingFrom: resume)
       display.finish()
       try logger.finish(.finished)
+      if let resume, result.tasks.count <= resume.tasks.count {
+        StandardError.write(RunCommand.nothingNewNote(earlierTasks: resume.tasks.count))
+      }
     } catch {
       display.finish()
       let cancelled = (error as? LearningError) == .cancelled
@@ -120,6 +123,14 @@ struct RunCommand: ParsableCommand {
       throw error
     }
     try printSummary(id: logger.id, store: store)
+  }
+
+  /// Said when `--from` continued on a stream with no task the earlier run had not trained:
+  /// the new run only copies the earlier weights, memory and matrix.
+  static func nothingNewNote(earlierTasks: Int) -> String {
+    "note: the earlier run already trained all \(earlierTasks) tasks of this stream, so "
+      + "nothing new was trained; --from continues on a longer stream (e.g. more tasks with "
+      + "--set scenario.tasks=N, or later periods of a series)\n"
   }
 
   /// The finished run's matrix and summaries on standard output.
