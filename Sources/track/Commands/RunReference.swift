@@ -4,9 +4,9 @@ import Tracking
 extension Store {
   /// Resolves a run reference (id, name, UUID prefix, latest, latest~N) for a command.
   ///
-  /// The store reads an all-digit reference only as an id, so a run named `2024` or a UUID
-  /// starting `440883…` could not be named that way; when no run has that id, the name and
-  /// the UUID prefix are tried here.
+  /// The store reads an all-digit reference only as an id, so a UUID starting `440883…`
+  /// could not be named by its prefix; when no run has that id, the prefix is tried here
+  /// (run names cannot be all digits).
   func resolve(_ reference: String) throws -> Run {
     do {
       return try resolveRun(reference)
@@ -14,9 +14,8 @@ extension Store {
       let text = reference.trimmingCharacters(in: .whitespaces)
       guard !text.isEmpty, text.allSatisfy(\.isNumber) else { throw error }
       let all = try runs()
-      let byName = all.filter { $0.name == text }
       let byUUID = text.count >= 4 ? all.filter { $0.uuid.hasPrefix(text) } : []
-      for matches in [byName, byUUID] where !matches.isEmpty {
+      for matches in [byUUID] where !matches.isEmpty {
         if matches.count == 1 { return try resolveRun(String(matches[0].id)) }
         let lines = matches.sorted { $0.id < $1.id }.prefix(20).map {
           "  id \($0.id)  \($0.name)  \($0.uuid.prefix(8))  \($0.status.rawValue)"
