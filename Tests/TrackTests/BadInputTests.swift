@@ -60,14 +60,16 @@ import Tracking
     let track = try TrackBinary()
     defer { track.remove() }
     let spec = try track.directory.write(
-      "series.yaml", "name: s\ndata:\n  source: series\n  path: no/such/prices.csv\n")
+      "series.yaml", "name: s\ndata:\n  source: series\n  path: no/such/prices.csv\n"
+        + "scenario:\n  type: time-windows\n")
     expectError(
       try track("run", spec), status: 2, "series.yaml:4: 'data.path' names 'no/such/prices.csv'",
       "does not exist", "relative to the current directory")
     let files = try track.directory.write(
       "files.yaml",
-      "data:\n  source: csv\n  files: [Examples/tasks/task1.csv, /nope/task2.csv]\n")
-    expectError(try track("run", files), status: 2, "files.yaml:3: 'data.files'", "/nope/task2.csv")
+      "data:\n  source: csv\n  target: label\n"
+        + "  files: [Examples/tasks/task1.csv, /nope/task2.csv]\nscenario:\n  type: tasks\n")
+    expectError(try track("run", files), status: 2, "files.yaml:4: 'data.files'", "/nope/task2.csv")
     // Nothing was written: no database file, so no `failed` run to clean up.
     #expect(!FileManager.default.fileExists(atPath: track.database))
   }
