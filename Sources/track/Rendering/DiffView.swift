@@ -149,10 +149,15 @@ struct DiffView {
       for row in rows {
         let deltas = row.deltas
         for (index, value) in row.values.enumerated() {
+          // Exact numbers for programs (the table rounds for people); relative is a
+          // fraction, as in the JSON.
+          var relative: Double?
+          if let delta = deltas[index], let base = row.values[0], base != 0 {
+            relative = delta / abs(base)
+          }
           table.append(texts: [
-            section, row.key, diff.runs[index].name, NumberFormatting.value(value),
-            NumberFormatting.delta(deltas[index]),
-            NumberFormatting.relative(deltas[index], base: row.values[0]),
+            section, row.key, diff.runs[index].name, DiffView.exact(value),
+            DiffView.exact(deltas[index]), DiffView.exact(relative),
           ])
         }
       }
@@ -163,6 +168,12 @@ struct DiffView {
     }
     if sections.contains(.matrix) { add("matrix", diff.matrix.map(\.row)) }
     return table.csv()
+  }
+
+  /// A CSV number: shortest exact form, empty when missing or not finite.
+  static func exact(_ value: Double?) -> String {
+    guard let value, value.isFinite else { return "" }
+    return JSONValue.format(value)
   }
 
   /// The stable JSON object (docs/cli.md).
