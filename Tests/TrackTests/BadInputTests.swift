@@ -127,6 +127,7 @@ import Tracking
     expectError(try track("diff", "solo"), status: 2, "at least two runs")
     expectError(try track("runs", "--bogus"), status: 2, "--bogus")
     expectError(try track("runs", "--format", "xml"), status: 2, "xml")
+    expectError(try track("runs", "--limit", "-1"), status: 2, "--limit must be 0 or more, not -1")
     expectError(try track("frobnicate"), status: 2)
     expectError(
       try track("run", "Examples/synthetic-smoke.yaml", "--name", ""), status: 2,

@@ -34,7 +34,11 @@ struct RunsCommand: ParsableCommand {
       valueName: "keys"))
   var sort: String?
 
-  @Option(help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
+  // `.unconditional`: `--limit -1` reaches validate() (a clear message) instead of the parser
+  // reading -1 as an option and reporting a missing value.
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
   var limit: Int?
 
   @Option(
@@ -47,7 +51,7 @@ struct RunsCommand: ParsableCommand {
   var format: OutputFormat = .table
 
   func validate() throws {
-    if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, not \(limit)") }
   }
 
   func run() throws {
