@@ -118,6 +118,22 @@ import TestSupport
     #expect(check.stdout.contains("OK"))
   }
 
+  @Test func longStreamsPrintSummariesNotAWrappingGrid() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let long = EndToEndTests.spec.replacingOccurrences(of: "classes: 6", with: "classes: 26")
+      .replacingOccurrences(of: "tasks: 2", with: "tasks: 13")
+      .replacingOccurrences(of: "samples_per_class: 24", with: "samples_per_class: 8")
+      .replacingOccurrences(of: "epochs: 2", with: "epochs: 1")
+    let specPath = try track.directory.write("long.yaml", long)
+    let result = try track("run", specPath)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("matrix of 13 tasks, too wide to print here: track matrix 1"))
+    #expect(!result.stdout.contains("task 13"))
+    #expect(result.stdout.contains("ACC "))
+    #expect(try track("matrix", "1").stdout.contains("task 13"))
+  }
+
   @Test func interruptMarksTheRunKilledAndKeepsWhatWasLogged() throws {
     try interrupt(signals: 1)
   }

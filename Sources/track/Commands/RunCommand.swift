@@ -133,6 +133,9 @@ struct RunCommand: ParsableCommand {
       + "--set scenario.tasks=N, or later periods of a series)\n"
   }
 
+  /// Streams with more tasks than this print only the summaries after the run.
+  static let largestPrintedMatrix = 12
+
   /// The finished run's matrix and summaries on standard output.
   func printSummary(id: RunID, store: Store) throws {
     let run = try store.run(id)
@@ -140,9 +143,15 @@ struct RunCommand: ParsableCommand {
     let terminal = Terminal.current
     var out = "Run #\(run.id) \(run.name) \(run.status.rawValue)"
     out += " in \(TimeDisplay.duration(run.duration))\n"
-    if matrix.taskCount > 0 {
+    if matrix.taskCount > RunCommand.largestPrintedMatrix {
+      // 32 yearly tasks make a 300-column grid that wraps into noise: point at it instead.
+      out += "matrix of \(matrix.taskCount) tasks, too wide to print here: track matrix "
+        + "\(run.id) (or --format csv)\n"
+    } else if matrix.taskCount > 0 {
       out += Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
         .aligned(terminal: terminal)
+    }
+    if matrix.taskCount > 0 {
       let parts: [(String, Double?)] = [
         ("ACC", matrix.accuracy), ("BWT", matrix.backwardTransfer),
         ("FWT", matrix.forwardTransfer), ("forgetting", matrix.forgetting),
