@@ -88,6 +88,17 @@ import Tracking
     #expect(try track("matrix", "m", "--metric", "accuracy").status == 0)
   }
 
+  @Test func emptyDiffSectionsSayNoneInsteadOfABareHeader() throws {
+    let track = try fixture()
+    defer { track.remove() }
+    // The fixture's runs share every parameter.
+    let diff = try track("diff", "1", "3", "--only", "params")
+    #expect(diff.status == 0)
+    #expect(diff.stdout.hasSuffix("Parameters that differ (0)\n(none)\n"), "\(diff.stdout)")
+    let markdown = try track("diff", "1", "3", "--only", "params", "--format", "md")
+    #expect(markdown.stdout.hasSuffix("### Parameters that differ (0)\n\n(none)\n"))
+  }
+
   @Test func unknownAndAmbiguousRunsExit3WithCandidates() throws {
     let track = try fixture()
     defer { track.remove() }

@@ -113,7 +113,9 @@ struct DiffView {
   func text(terminal: Terminal) -> String {
     var out = terminal.styled("Comparing " + runList, .bold) + "\n"
     for (title, table) in tables() {
-      out += "\n" + terminal.styled(title, .bold) + "\n" + table.aligned(terminal: terminal)
+      // A header with no rows under it reads like a rendering bug: say there is nothing.
+      let body = table.rows.isEmpty ? "(none)\n" : table.aligned(terminal: terminal)
+      out += "\n" + terminal.styled(title, .bold) + "\n" + body
     }
     return out
   }
@@ -126,7 +128,9 @@ struct DiffView {
   /// Markdown headings and tables.
   func markdown() -> String {
     var out = "## Comparing \(runList)\n"
-    for (title, table) in tables() { out += "\n### \(title)\n\n" + table.markdown() }
+    for (title, table) in tables() {
+      out += "\n### \(title)\n\n" + (table.rows.isEmpty ? "(none)\n" : table.markdown())
+    }
     return out
   }
 
