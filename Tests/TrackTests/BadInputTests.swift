@@ -95,6 +95,9 @@ import Tracking
     let diff = try track("diff", "1", "3", "--only", "params")
     #expect(diff.status == 0)
     #expect(diff.stdout.hasSuffix("Parameters that differ (0)\n(none)\n"), "\(diff.stdout)")
+    let gate = try track("diff", "1", "3", "--only", "params", "--fail-if", "acc >= -5%")
+    #expect(gate.status == 1)
+    #expect(gate.stderr.contains("acc relative change +0.0%\n"), "\(gate.stderr)")
     let markdown = try track("diff", "1", "3", "--only", "params", "--format", "md")
     #expect(markdown.stdout.hasSuffix("### Parameters that differ (0)\n\n(none)\n"))
   }

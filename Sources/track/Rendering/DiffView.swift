@@ -236,8 +236,9 @@ struct FailureReport {
   /// A line for standard error.
   var message: String {
     let what = condition.relative ? "relative change" : "change"
-    let shown = measured.map { NumberFormatting.delta($0) + (condition.relative ? "%" : "") }
-      ?? "missing"
+    let shown = measured.map {
+      condition.relative ? String(format: "%+.1f%%", $0) : NumberFormatting.delta($0)
+    } ?? "missing"
     return "--fail-if '\(condition.text)' violated by run #\(run.id) \(run.name): "
       + "\(condition.key) \(what) \(shown)"
   }
