@@ -157,6 +157,11 @@ import Tracking
     expectError(try track("runs"), status: 4, "no track database at")
     expectError(try track("show", "latest"), status: 4)
     #expect(!FileManager.default.fileExists(atPath: track.database))
+    // --from on a store that does not exist must not create an empty one.
+    expectError(
+      try track("run", "Examples/synthetic-smoke.yaml", "--from", "latest"), status: 4,
+      "no track database at")
+    #expect(!FileManager.default.fileExists(atPath: track.database))
     let junk = try track.directory.write("junk.db", "this is not sqlite at all, not even close")
     expectError(
       try track.run(["runs", "--db", junk], useDatabase: false), status: 4, "error: ")

@@ -54,7 +54,8 @@ struct RunCommand: ParsableCommand {
   func run() throws {
     var spec = try loadSpec()
     if let name { spec.name = name }
-    let opened = try store.openForWriting()
+    // --from names a run in an existing store: open it read-write, never create it.
+    let opened = try from == nil ? store.openForWriting() : store.openExisting()
     let earlier = try from.map { try opened.resolve($0) }
     if let earlier, try opened.latestCheckpoint(of: earlier.id, kind: "weights") == nil {
       throw CLIError(

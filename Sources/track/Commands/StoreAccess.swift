@@ -35,7 +35,9 @@ extension StoreOptions {
   /// Opens an existing store for writing (rm, gc); a missing file is an error.
   func openExisting() throws -> Store {
     guard FileManager.default.fileExists(atPath: path) else {
-      throw CLIError(.database, "no track database at '\(path)'; nothing to do")
+      throw CLIError(
+        .database, "no track database at '\(path)'; nothing to do (point --db / TRACK_DB at "
+          + "the store that holds the runs)")
     }
     try rejectDirectory()
     return try Store(path: path)
