@@ -221,8 +221,11 @@ def run_avalanche(tasks, strategy, memory_size, seed):
     torch.manual_seed(seed)
     train = [tensor_dataset(to_float(t[0]), torch.from_numpy(t[1])) for t in tasks]
     test = [tensor_dataset(to_float(t[2]), torch.from_numpy(t[3])) for t in tasks]
+    # One dataset per experience; permuted tasks reuse labels 0-9, which nc_benchmark would
+    # otherwise renumber as 50 new classes.
     bench = nc_benchmark(train, test, n_experiences=TASKS, task_labels=False, shuffle=False,
-                         one_dataset_per_exp=True, seed=seed)
+                         one_dataset_per_exp=True, seed=seed,
+                         class_ids_from_zero_in_each_exp=len(tasks[0][4]) == 10)
     model = mlp()
     if INIT == "track":
         init_like_track(model)

@@ -63,12 +63,9 @@ CREATE TABLE metric_keys (
 );
 
 -- Scalar time series. value NULL = NaN.
--- run_id -> runs.id and key_id -> metric_keys.id are not declared as foreign keys: checking
--- them would cost every logged point. The trigger below deletes a run's points with the run,
--- and `track check` reports orphans.
 CREATE TABLE metrics (
-  run_id    INTEGER NOT NULL,
-  key_id    INTEGER NOT NULL,
+  run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key_id    INTEGER NOT NULL REFERENCES metric_keys(id),
   step      INTEGER NOT NULL,
   epoch     INTEGER,
   task      INTEGER,
@@ -76,11 +73,6 @@ CREATE TABLE metrics (
   wall_time REAL NOT NULL
 );
 CREATE INDEX metrics_run_key_step ON metrics(run_id, key_id, step);
-
-CREATE TRIGGER runs_delete_metrics AFTER DELETE ON runs
-BEGIN
-  DELETE FROM metrics WHERE run_id = old.id;
-END;
 
 -- The latest point of each metric of each run (highest step, then latest logged),
 -- maintained by the writer so that listing runs never scans the series.

@@ -6,7 +6,8 @@ import CSQLite
 import Foundation
 import Tracking
 
-let points = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+let points =
+  CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
 let keys = ["loss", "accuracy", "learning_rate", "grad_norm"]
 let folder = FileManager.default.temporaryDirectory
   .appendingPathComponent("track-storage-benchmark-\(ProcessInfo.processInfo.processIdentifier)")
@@ -35,9 +36,10 @@ func batched() throws -> Double {
     batch.reserveCapacity(batchSize)
     let now = Date()
     for index in 0..<points {
-      batch.append(MetricPoint(
-        key: keys[index & 3], value: Double(index) * 0.001, step: index >> 2, epoch: index >> 12,
-        wallTime: now))
+      batch.append(
+        MetricPoint(
+          key: keys[index & 3], value: Double(index) * 0.001, step: index >> 2, epoch: index >> 12,
+          wallTime: now))
       if batch.count == batchSize {
         try run.log(batch: batch)
         batch.removeAll(keepingCapacity: true)
@@ -54,7 +56,8 @@ func perCall() throws -> Double {
   let run = try store.startRun(name: "per-call", experiment: nil, params: [:])
   return try seconds {
     for index in 0..<points {
-      try run.log(keys[index & 3], value: Double(index) * 0.001, step: index >> 2, epoch: index >> 12)
+      try run.log(
+        keys[index & 3], value: Double(index) * 0.001, step: index >> 2, epoch: index >> 12)
     }
     try run.finish()
   }
@@ -72,7 +75,8 @@ func raw() throws -> Double {
     }
   }
   exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-  exec("""
+  exec(
+    """
     CREATE TABLE metrics (run_id INTEGER NOT NULL, key_id INTEGER NOT NULL,
       step INTEGER NOT NULL, epoch INTEGER, task INTEGER, value REAL, wall_time REAL NOT NULL);
     CREATE INDEX metrics_run_key_step ON metrics(run_id, key_id, step);

@@ -172,6 +172,15 @@ func smallSpec(_ strategy: StrategySpec.Kind = .naive, seed: Int = 0) -> Experim
     #expect(second.metrics.filter { $0.key == "train_loss" }.allSatisfy { $0.task == 3 })
     #expect(second.knowledge.count == 20)
     #expect(second.storedKnowledge.contains { $0.task == 1 })
+    // A run killed after its first task lists all its tasks but only two rows: it resumes
+    // at task 2.
+    let killed = ResumeState(
+      weights: first.checkpoints[0].data, optimizerState: first.checkpoints[1].data,
+      knowledge: [], matrixRows: Array(first.matrixRows.map(\.scores).prefix(2)),
+      tasks: first.tasks)
+    let third = InMemoryRecorder()
+    _ = try ContinualExperiment(spec: long, recorder: third).run(resumingFrom: killed)
+    #expect(Set(third.metrics.filter { $0.key == "train_loss" }.compactMap(\.task)) == [2, 3])
     // A stream that does not start with the earlier tasks is refused.
     var other = long
     other.scenario.classOrder = [5, 4, 3, 2, 1, 0]

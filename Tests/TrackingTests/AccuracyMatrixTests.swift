@@ -40,7 +40,8 @@ struct AccuracyMatrixTests {
   }
 
   @Test func twoTasksDivideByOne() {
-    let two = AccuracyMatrix(metric: "accuracy", rows: [0: [0.5, 0.1], 1: [0.9, 0.3], 2: [0.4, 0.8]])
+    let two = AccuracyMatrix(
+      metric: "accuracy", rows: [0: [0.5, 0.1], 1: [0.9, 0.3], 2: [0.4, 0.8]])
     #expect(abs(two.accuracy! - 0.6) < 1e-12)
     #expect(abs(two.backwardTransfer! - (-0.5)) < 1e-12)  // (0.4 − 0.9) / 1
     #expect(abs(two.forwardTransfer! - 0.2) < 1e-12)  // (0.3 − 0.1) / 1
@@ -56,7 +57,8 @@ struct AccuracyMatrixTests {
   }
 
   @Test func incompleteMatrixHasNoSummary() {
-    let partial = AccuracyMatrix(metric: "accuracy", rows: [0: [0.1, 0.1, 0.1], 1: [0.9, 0.1, 0.1]])
+    let partial = AccuracyMatrix(
+      metric: "accuracy", rows: [0: [0.1, 0.1, 0.1], 1: [0.9, 0.1, 0.1]])
     #expect(partial.taskCount == 3)
     #expect(partial.accuracy == nil)
     #expect(partial.backwardTransfer == nil)

@@ -24,7 +24,8 @@ struct ConcurrencyTests {
       processes.append((process, errors))
     }
     for (worker, (process, errors)) in processes.enumerated() {
-      let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      let message = String(
+        decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
       #expect(process.terminationStatus == 0, "worker \(worker): \(message)")
       #expect(!message.contains("locked"), "worker \(worker): \(message)")
@@ -33,16 +34,24 @@ struct ConcurrencyTests {
     let runs = try store.runs(sort: [RunSort(key: "name")])
     #expect(runs.map(\.name) == (0..<workers).map { "stress-\($0)" })
     #expect(runs.allSatisfy { $0.status == .finished })
-    #expect(try store.query("SELECT count(*) FROM metrics").rows
-      == [[.integer(Int64(workers * points))]])
+    #expect(
+      try store.query("SELECT count(*) FROM metrics").rows
+        == [[.integer(Int64(workers * points))]])
     for run in runs {
       let worker = Int(run.name.dropFirst("stress-".count))!
       let stats = try store.query(
-        "SELECT count(*), count(DISTINCT step), min(value), max(value) FROM metrics WHERE run_id = \(run.id)")
-      #expect(stats.rows == [[
-        .integer(Int64(points)), .integer(Int64(points)), .real(Double(worker * 1_000_000)),
-        .real(Double(worker * 1_000_000 + points - 1)),
-      ]])
+        """
+        SELECT count(*), count(DISTINCT step), min(value), max(value) FROM metrics
+        WHERE run_id = \(run.id)
+        """
+      )
+      #expect(
+        stats.rows == [
+          [
+            .integer(Int64(points)), .integer(Int64(points)), .real(Double(worker * 1_000_000)),
+            .real(Double(worker * 1_000_000 + points - 1)),
+          ]
+        ])
       #expect(run.summary == ["value": Double(worker * 1_000_000 + points - 1)])
     }
     #expect(try store.check().isOK)

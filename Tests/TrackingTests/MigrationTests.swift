@@ -10,12 +10,14 @@ struct MigrationTests {
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
       .filter { $0.hasSuffix(".sql") }.sorted()
     #expect(files.count >= 2)
-    #expect(EmbeddedMigrations.all.map(\.name) == files,
-            "run scripts/embed-migrations.sh after changing Migrations/")
+    #expect(
+      EmbeddedMigrations.all.map(\.name) == files,
+      "run scripts/embed-migrations.sh after changing Migrations/")
     for (name, embedded) in EmbeddedMigrations.all where files.contains(name) {
       var text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
       if text.hasSuffix("\n") { text.removeLast() }
-      #expect(embedded == text, "\(name) differs from its embedded copy: run scripts/embed-migrations.sh")
+      #expect(
+        embedded == text, "\(name) differs from its embedded copy: run scripts/embed-migrations.sh")
     }
     // Numbered 0001, 0002, ... without gaps: the number is the schema version.
     for (offset, name) in files.enumerated() {
@@ -36,10 +38,14 @@ struct MigrationTests {
         INSERT INTO runs (uuid, name, status, created_at, heartbeat_at)
         VALUES ('0a1b2c3d-0000-0000-0000-000000000000', 'old-run', 'finished', 1e9, 1e9);
         INSERT INTO params VALUES (1, 'lr', '0.1', 0.1);
+        INSERT INTO metric_keys VALUES (1, 'loss');
+        INSERT INTO metrics VALUES (1, 1, 0, NULL, NULL, 2.0, 1e9), (1, 1, 1, NULL, NULL, NULL, 1e9);
+        INSERT INTO metric_latest VALUES (1, 1, 1, NULL, 1e9);
         """)
       #expect(try database.integer("PRAGMA user_version") == 1)
-      #expect(try database.integer(
-        "SELECT count(*) FROM sqlite_schema WHERE name = 'run_overview'") == 0)
+      #expect(
+        try database.integer(
+          "SELECT count(*) FROM sqlite_schema WHERE name = 'run_overview'") == 0)
     }
     // Read-only cannot upgrade: a clear error, nothing written.
     let before = fileBytes(path)
@@ -50,14 +56,25 @@ struct MigrationTests {
     #expect(store.schemaVersion == EmbeddedMigrations.all.count)
     let applied = try store.query("SELECT version, name FROM schema_migrations ORDER BY version")
     #expect(applied.rows.map { $0[1] } == EmbeddedMigrations.all.map { .text($0.name) })
-    let overview = try store.query("SELECT name, status, json_extract(params, '$.lr') FROM run_overview")
+    let overview = try store.query(
+      "SELECT name, status, json_extract(params, '$.lr') FROM run_overview")
     #expect(overview.rows == [[.text("old-run"), .text("finished"), .real(0.1)]])
     #expect(try store.resolveRun("0a1b").name == "old-run")
+    let series = try store.metricSeries(of: 1, key: "loss").map(\.value)
+    #expect(series.count == 2 && series[0] == 2.0 && series[1].isNaN)  // copied by migration 3
+    let run = try store.startRun(name: "new-run", experiment: nil, params: [:])
+    try run.log("loss", value: 1, step: 0)
+    try run.finish()
+    try store.deleteRun(1)  // the trigger from migration 3 deletes the old run's points
+    #expect(try store.query("SELECT run_id, count(*) FROM metrics GROUP BY run_id").rows
+      == [[.integer(run.id), .integer(1)]])
+    #expect(try store.check().isOK)
     // Opening again is a no-op.
     let again = try Store(path: path)
     #expect(again.schemaVersion == store.schemaVersion)
-    #expect(try again.query("SELECT count(*) FROM schema_migrations").rows
-      == [[.integer(Int64(EmbeddedMigrations.all.count))]])
+    #expect(
+      try again.query("SELECT count(*) FROM schema_migrations").rows
+        == [[.integer(Int64(EmbeddedMigrations.all.count))]])
   }
 
   @Test func refusesANewerSchemaWithoutWriting() throws {
@@ -94,7 +111,8 @@ struct MigrationTests {
     let path = folder.path("other.db")
     do {
       let database = try Database(path: path, readOnly: false, create: true)
-      try database.executeScript("CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')")
+      try database.executeScript(
+        "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')")
     }
     let before = try #require(fileBytes(path))
     let error = expectTrackingError(.notATrackStore) { try Store(path: path) }

@@ -43,8 +43,10 @@ struct RunListingTests {
     #expect(try names(store, "optimizer.lr < 0.05", sort: byName) == ["beta", "delta", "gamma"])
     #expect(try names(store, "param.optimizer.lr >= 0.1") == ["alpha"])
     #expect(try names(store, "tag.device = gpu and not acc > 0.8") == ["delta"])
-    #expect(try names(store, "(name = alpha or name = 'delta') and experiment = sweep",
-                      sort: byName) == ["alpha", "delta"])
+    #expect(
+      try names(
+        store, "(name = alpha or name = 'delta') and experiment = sweep",
+        sort: byName) == ["alpha", "delta"])
     #expect(try names(store, "val_loss <= 0.25") == ["delta"])
     #expect(try names(store, "metric.val_loss = 0.25") == ["delta"])
     #expect(try names(store, "optimizer.type = \"sgd\"").count == 4)
@@ -59,14 +61,20 @@ struct RunListingTests {
     defer { folder.remove() }
     let store = try makeStore(folder)
     #expect(try store.runs().map(\.name) == ["delta", "gamma", "beta", "alpha"])  // newest first
-    #expect(try store.runs(sort: [RunSort(key: "acc", descending: true)]).map(\.name)
-      == ["beta", "gamma", "alpha", "delta"])  // missing values last
-    #expect(try store.runs(sort: [RunSort(key: "acc")]).map(\.name)
-      == ["alpha", "gamma", "beta", "delta"])
-    #expect(try store.runs(sort: [try RunSort.parse("optimizer.lr"), try RunSort.parse("-name")],
-                           limit: 3).map(\.name) == ["delta", "gamma", "beta"])
-    #expect(try store.runs(sort: [try RunSort.parse("tag.device:desc"), RunSort(key: "name")])
-      .map(\.name) == ["beta", "delta", "alpha", "gamma"])
+    #expect(
+      try store.runs(sort: [RunSort(key: "acc", descending: true)]).map(\.name)
+        == ["beta", "gamma", "alpha", "delta"])  // missing values last
+    #expect(
+      try store.runs(sort: [RunSort(key: "acc")]).map(\.name)
+        == ["alpha", "gamma", "beta", "delta"])
+    #expect(
+      try store.runs(
+        sort: [try RunSort.parse("optimizer.lr"), try RunSort.parse("-name")],
+        limit: 3
+      ).map(\.name) == ["delta", "gamma", "beta"])
+    #expect(
+      try store.runs(sort: [try RunSort.parse("tag.device:desc"), RunSort(key: "name")])
+        .map(\.name) == ["beta", "delta", "alpha", "gamma"])
     #expect(try store.runs(limit: 0).isEmpty)
     let delta = try store.runs(where: RunFilter.parse("name = delta"))[0]
     #expect(delta.summary == ["val_loss": 0.25])
@@ -81,7 +89,8 @@ struct RunListingTests {
     ]
     for (text, column) in cases {
       let error = expectTrackingError(.invalidFilter) { try RunFilter.parse(text) }
-      #expect(error?.message.contains("column \(column):") == true, "\(text): \(error?.message ?? "")")
+      #expect(
+        error?.message.contains("column \(column):") == true, "\(text): \(error?.message ?? "")")
     }
     expectTrackingError(.invalidFilter) { try RunSort.parse("") }
   }

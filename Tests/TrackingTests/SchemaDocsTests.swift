@@ -34,32 +34,47 @@ import Testing
     let path = folder.path("track.db")
     let store = try Store(path: path)
     for (name, lr, strategy, rows) in [
-      ("replay", 0.01, "replay", [[0.1, 0.1, 0.1], [0.95, 0.2, 0.1], [0.9, 0.93, 0.15],
-                                 [0.85, 0.9, 0.94]]),
-      ("naive", 0.1, "naive", [[0.1, 0.1, 0.1], [0.96, 0.1, 0.1], [0.3, 0.95, 0.1],
-                              [0.2, 0.4, 0.97]]),
+      (
+        "replay", 0.01, "replay",
+        [
+          [0.1, 0.1, 0.1], [0.95, 0.2, 0.1], [0.9, 0.93, 0.15],
+          [0.85, 0.9, 0.94],
+        ]
+      ),
+      (
+        "naive", 0.1, "naive",
+        [
+          [0.1, 0.1, 0.1], [0.96, 0.1, 0.1], [0.3, 0.95, 0.1],
+          [0.2, 0.4, 0.97],
+        ]
+      ),
     ] {
       let run = try store.startRun(
         name: name, experiment: "split-mnist",
         params: ["optimizer.lr": .number(lr), "strategy.type": .text(strategy)])
-      try run.recordTasks((1...3).map {
-        TaskRecord(index: $0, name: "classes \(2 * $0 - 2)-\(2 * $0 - 1)", trainSize: 1000,
-                   testSize: 200, classes: [2 * $0 - 2, 2 * $0 - 1])
-      })
+      try run.recordTasks(
+        (1...3).map {
+          TaskRecord(
+            index: $0, name: "classes \(2 * $0 - 2)-\(2 * $0 - 1)", trainSize: 1000,
+            testSize: 200, classes: [2 * $0 - 2, 2 * $0 - 1])
+        })
       for step in 0..<50 {
-        try run.log("train/loss", value: step == 7 ? .nan : 1 / Double(step + 1), step: step,
-                    epoch: step / 10, task: step / 17 + 1)
+        try run.log(
+          "train/loss", value: step == 7 ? .nan : 1 / Double(step + 1), step: step,
+          epoch: step / 10, task: step / 17 + 1)
       }
       for (i, row) in rows.enumerated() {
         try run.recordMatrixRow(trainedThrough: i, scores: row, metric: "accuracy")
         if i > 0 {
-          try run.saveCheckpoint(task: i, epoch: nil, kind: "weights", data: Data(repeating: UInt8(i), count: 4096))
+          try run.saveCheckpoint(
+            task: i, epoch: nil, kind: "weights", data: Data(repeating: UInt8(i), count: 4096))
         }
       }
       try run.log("test/accuracy", value: rows[3].reduce(0, +) / 3, step: 50)
-      try run.addKnowledge((0..<20).map {
-        KnowledgeEntry(features: Data([UInt8($0), 3]), target: Double($0 % 6), task: $0 % 3 + 1)
-      })
+      try run.addKnowledge(
+        (0..<20).map {
+          KnowledgeEntry(features: Data([UInt8($0), 3]), target: Double($0 % 6), task: $0 % 3 + 1)
+        })
       try run.finish()
     }
     let plain = try store.startRun(
@@ -69,8 +84,9 @@ import Testing
     let lost = try store.startRun(name: "lost", experiment: nil, params: [:])
     try lost.flush()
     try store.write {
-      try $0.execute("UPDATE runs SET heartbeat_at = heartbeat_at - 3600 WHERE id = ?",
-                     [.integer(lost.id)])
+      try $0.execute(
+        "UPDATE runs SET heartbeat_at = heartbeat_at - 3600 WHERE id = ?",
+        [.integer(lost.id)])
     }
     return path
   }
@@ -114,7 +130,8 @@ import Testing
   @Test func pythonExamplesRun() throws {
     let python = ProcessInfo.processInfo.environment["TRACK_PYTHON"] ?? which("python3")
     guard let python else {
-      Issue.record("python3 is missing: install python3 and pandas (python3 -m pip install pandas).")
+      Issue.record(
+        "python3 is missing: install python3 and pandas (python3 -m pip install pandas).")
       return
     }
     let probe = try runProcess(python, ["-c", "import pandas"])

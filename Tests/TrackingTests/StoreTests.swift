@@ -9,8 +9,9 @@ struct StoreTests {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let store = try Store(path: folder.path("track.db"))
-    #expect(try store.withDatabase { try $0.statement("PRAGMA journal_mode").first { $0.string(0) } }
-      == "wal")
+    #expect(
+      try store.withDatabase { try $0.statement("PRAGMA journal_mode").first { $0.string(0) } }
+        == "wal")
     let run = try store.startRun(
       name: "baseline", experiment: "mnist",
       params: ["optimizer.lr": .number(0.01), "model": .text("mlp")], command: "track run x")
@@ -29,9 +30,10 @@ struct StoreTests {
     #expect(stored.uuid == run.uuid)
     // The tests run inside the git work tree of the project.
     #expect(stored.gitCommit?.count == 40)
-    #expect(try store.params(of: run.id) == [
-      Param(key: "model", value: .text("mlp")), Param(key: "optimizer.lr", value: .number(0.01)),
-    ])
+    #expect(
+      try store.params(of: run.id) == [
+        Param(key: "model", value: .text("mlp")), Param(key: "optimizer.lr", value: .number(0.01)),
+      ])
     #expect(try store.tags(of: run.id) == ["owner": "ada"])
     let series = try store.metricSeries(of: run.id, key: "loss")
     #expect(series.map(\.value) == [2.5, 1.5])
@@ -98,7 +100,8 @@ struct StoreTests {
     }
     try run.log("loss", value: 1, step: 0)
     #expect(try stored() == 0)  // buffered
-    try run.log(batch: (1..<RunLogger.flushSize).map { MetricPoint(key: "loss", value: 1, step: $0) })
+    try run.log(
+      batch: (1..<RunLogger.flushSize).map { MetricPoint(key: "loss", value: 1, step: $0) })
     #expect(try stored() == Int64(RunLogger.flushSize))  // size flush
     try run.log("loss", value: 1, step: -1)
     let deadline = Date().addingTimeInterval(RunLogger.flushInterval * 5)
@@ -132,13 +135,17 @@ struct StoreTests {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let store = try Store(path: folder.path("track.db"))
-    for name in ["", " padded", "12", "latest", "latest~1", "tab\there",
-                 String(repeating: "x", count: 300)] {
+    for name in [
+      "", " padded", "12", "latest", "latest~1", "tab\there",
+      String(repeating: "x", count: 300),
+    ] {
       expectTrackingError(.invalidName) {
         try store.startRun(name: name, experiment: nil, params: [:])
       }
     }
-    expectTrackingError(.invalidName) { try store.startRun(name: "ok", experiment: "", params: [:]) }
+    expectTrackingError(.invalidName) {
+      try store.startRun(name: "ok", experiment: "", params: [:])
+    }
     expectTrackingError(.invalidName) {
       try store.startRun(name: "ok", experiment: nil, params: ["": .number(1)])
     }
@@ -171,7 +178,8 @@ struct StoreTests {
     let dead = try store.startRun(name: "dead", experiment: nil, params: [:])
     let old = Date().timeIntervalSince1970 - Store.staleHeartbeat - 5
     try store.write {
-      try $0.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", [.real(old), .integer(dead.id)])
+      try $0.execute(
+        "UPDATE runs SET heartbeat_at = ? WHERE id = ?", [.real(old), .integer(dead.id)])
     }
     #expect(try store.run(live.id).status == .running)
     #expect(try store.run(dead.id).status == .crashed)
@@ -179,8 +187,9 @@ struct StoreTests {
       uniqueKeysWithValues: try store.runs().map { ($0.name, $0.status) })
     #expect(statuses == ["live": .running, "dead": .crashed])
     #expect(try store.runs(where: RunFilter.parse("status = crashed")).map(\.name) == ["dead"])
-    #expect(try store.query("SELECT status FROM run_overview WHERE name = 'dead'").rows
-      == [[.text("crashed")]])
+    #expect(
+      try store.query("SELECT status FROM run_overview WHERE name = 'dead'").rows
+        == [[.text("crashed")]])
     try live.finish()
   }
 
@@ -225,8 +234,11 @@ struct StoreTests {
     #expect(abs(summary["forgetting"]! - 0.5) < 1e-12)
     #expect(summary["loss"] == nil)  // with a matrix, the summary is the matrix's
     let row = try store.query("SELECT acc, bwt, fwt, forgetting FROM run_overview").rows[0]
-    #expect(row.map { $0.doubleValue! } == [summary["acc"]!, summary["bwt"]!, summary["fwt"]!,
-                                             summary["forgetting"]!])
+    #expect(
+      row.map { $0.doubleValue! } == [
+        summary["acc"]!, summary["bwt"]!, summary["fwt"]!,
+        summary["forgetting"]!,
+      ])
     #expect(try store.query("SELECT count(*) FROM matrix_long").rows == [[.integer(6)]])
     #expect(try store.check().isOK)
   }
@@ -249,8 +261,10 @@ struct StoreTests {
     #expect(try store.loadBlob(sha) == weights)
 
     // Damage the blob: reading it is an error, never silently wrong weights.
-    try store.write { try $0.execute(
-      "UPDATE blobs SET data = zeroblob(10000) WHERE sha256 = ?", [.text(sha)]) }
+    try store.write {
+      try $0.execute(
+        "UPDATE blobs SET data = zeroblob(10000) WHERE sha256 = ?", [.text(sha)])
+    }
     let error = expectTrackingError(.blobCorrupt) { try store.loadBlob(sha) }
     #expect(error?.message.contains(sha) == true)
     #expect(try store.check().problems.contains { $0.contains(sha) })
@@ -309,8 +323,9 @@ struct StoreTests {
     expectTrackingError(.runNotFound) { try store.run(drop.id) }
     expectTrackingError(.runNotFound) { try store.deleteRun(drop.id) }
     for table in ["params", "tags", "metrics", "metric_latest", "matrix", "checkpoints"] {
-      #expect(try store.query("SELECT count(*) FROM \(table) WHERE run_id = \(drop.id)").rows
-        == [[.integer(0)]], "\(table)")
+      #expect(
+        try store.query("SELECT count(*) FROM \(table) WHERE run_id = \(drop.id)").rows
+          == [[.integer(0)]], "\(table)")
     }
     #expect(try store.run(continued.id).continuedFrom == nil)
     #expect(try store.knowledgeBaseCount(of: continued.id) == 1)  // its own copy survives
@@ -336,8 +351,10 @@ struct StoreTests {
     let result = try store.query("SELECT id, name FROM runs")
     #expect(result.columns == ["id", "name"])
     #expect(result.rows == [[.integer(run.id), .text("q")]])
-    for sql in ["DELETE FROM runs", "UPDATE runs SET name = 'x'", "DROP TABLE runs",
-                "INSERT INTO tags VALUES (1, 'a', 'b')", "PRAGMA user_version = 99"] {
+    for sql in [
+      "DELETE FROM runs", "UPDATE runs SET name = 'x'", "DROP TABLE runs",
+      "INSERT INTO tags VALUES (1, 'a', 'b')", "PRAGMA user_version = 99",
+    ] {
       expectTrackingError(.writeInQuery) { try store.query(sql) }
     }
     expectTrackingError(.writeInQuery) { try store.query("SELECT 1; DELETE FROM runs") }
@@ -354,9 +371,10 @@ struct KnowledgeSampleTests {
     defer { folder.remove() }
     let store = try Store(path: folder.path("track.db"))
     let run = try store.startRun(name: "memory", experiment: nil, params: [:])
-    try run.addKnowledge((0..<50).map {
-      KnowledgeEntry(features: Data([UInt8($0)]), target: Double($0), task: 1)
-    })
+    try run.addKnowledge(
+      (0..<50).map {
+        KnowledgeEntry(features: Data([UInt8($0)]), target: Double($0), task: 1)
+      })
     try run.finish()
     let first = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
     let again = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
@@ -367,5 +385,63 @@ struct KnowledgeSampleTests {
     #expect(first != other)
     #expect(try store.sampleKnowledge(of: run.id, count: 500, seed: 1).count == 50)
     expectTrackingError(.invalidValue) { try store.sampleKnowledge(of: run.id, count: -1, seed: 1) }
+  }
+}
+
+/// SQLite failures carry the result code, the SQL and the arguments.
+struct DatabaseErrorTests {
+  @Test func sqliteErrorsCarryCodeSQLAndArguments() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try Store(path: folder.path("track.db"))
+    let error = expectTrackingError(.sqlite) {
+      try store.write { try $0.execute("INSERT INTO experiments (name) VALUES (?)", [.text("x")]) }
+    }
+    #expect(error?.sqliteCode == 1299)  // SQLITE_CONSTRAINT_NOTNULL: created_at is missing
+    #expect(error?.sql == "INSERT INTO experiments (name) VALUES (?)")
+    #expect(error?.arguments == ["x"])
+    #expect(error?.description.contains("NOT NULL constraint failed") == true)
+    #expect(error?.description.contains("with arguments [x]") == true)
+    // The failed transaction was rolled back and the store still works.
+    #expect(try store.query("SELECT count(*) FROM experiments").rows == [[.integer(0)]])
+    let run = try store.startRun(name: "after", experiment: "e", params: [:])
+    try run.finish()
+  }
+
+  @Test func twoConnectionsInOneProcessDoNotSeeLocked() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("track.db")
+    let stores = [try Store(path: path), try Store(path: path)]
+    let group = DispatchGroup()
+    final class Failures: @unchecked Sendable {
+      let lock = NSLock()
+      var messages: [String] = []
+      func add(_ message: String) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+      }
+    }
+    let failures = Failures()
+    for (index, store) in stores.enumerated() {
+      group.enter()
+      DispatchQueue.global().async {
+        defer { group.leave() }
+        do {
+          let run = try store.startRun(name: "thread-\(index)", experiment: nil, params: [:])
+          for step in 0..<3_000 {
+            try run.log("x", value: Double(step), step: step)
+            if step % 50 == 0 { try run.flush() }
+          }
+          try run.finish()
+        } catch {
+          failures.add("\(error)")
+        }
+      }
+    }
+    group.wait()
+    #expect(failures.messages.isEmpty, "\(failures.messages)")
+    #expect(try stores[0].query("SELECT count(*) FROM metrics").rows == [[.integer(6_000)]])
   }
 }

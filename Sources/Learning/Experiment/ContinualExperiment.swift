@@ -198,19 +198,22 @@ public final class ContinualExperiment {
     baseline: inout [Double], rows: inout [[Double?]], strategy: Strategy,
     context: StrategyContext
   ) throws -> Int {
-    let done = resume.tasks.count
-    let names = stream.tasks.prefix(done).map(\.description.name)
-    guard done >= 1, done <= stream.tasks.count, names == resume.tasks.map(\.name) else {
+    // A run killed part-way recorded every task of its stream but trained only as many as
+    // it has rows after the baseline: those are the tasks to skip.
+    let done = resume.matrixRows.count - 1
+    guard done >= 1, done <= resume.tasks.count else {
       throw LearningError.incompatibleResume(
-        message: "the earlier run trained tasks [\(resume.tasks.map(\.name).joined(separator: "; "))]"
-          + " but this spec's stream starts with"
-          + " [\(stream.tasks.prefix(max(done, 1)).map(\.description.name).joined(separator: "; "))];"
-          + " continue with the same data and scenario (more tasks or later periods)")
+        message: "the earlier run has \(resume.matrixRows.count) matrix rows for"
+          + " \(resume.tasks.count) tasks; it must have finished at least one task")
     }
-    guard resume.matrixRows.count == done + 1 else {
+    let earlierNames = resume.tasks.prefix(done).map(\.name)
+    let names = stream.tasks.prefix(done).map(\.description.name)
+    guard done <= stream.tasks.count, names == earlierNames else {
       throw LearningError.incompatibleResume(
-        message: "the earlier run has \(resume.matrixRows.count) matrix rows for \(done) tasks"
-          + " (expected the baseline and one row per task)")
+        message: "the earlier run trained tasks [\(earlierNames.joined(separator: "; "))]"
+          + " but this spec's stream starts with"
+          + " [\(stream.tasks.prefix(done).map(\.description.name).joined(separator: "; "))];"
+          + " continue with the same data and scenario (more tasks or later periods)")
     }
     do {
       try Checkpoint(serialized: resume.weights).restore(into: model)

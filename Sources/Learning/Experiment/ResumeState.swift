@@ -15,7 +15,8 @@ public struct ResumeState {
   public var knowledge: [KnowledgeSample]
   /// Earlier rows of R: `matrixRows[0]` is the baseline b, `matrixRows[i]` the row after task i.
   public var matrixRows: [[Double]]
-  /// The earlier run's trained tasks, in order.
+  /// The earlier run's tasks, in order (a killed run may list more than it trained: the
+  /// trained ones are the first `matrixRows.count − 1`).
   public var tasks: [TaskDescription]
 
   /// State to resume from.

@@ -55,11 +55,13 @@ final class Database {
     switch primary {
     case SQLITE_NOTADB:
       kind = .notADatabase
-      message = "\(path) is not an SQLite database (SQLite: \(detail)). Point --db at a track "
+      message =
+        "\(path) is not an SQLite database (SQLite: \(detail)). Point --db at a track "
         + "store or at a new file name."
     case SQLITE_READONLY:
       kind = .readOnly
-      message = "Cannot write to \(path): \(detail). Check the permissions of the file and its "
+      message =
+        "Cannot write to \(path): \(detail). Check the permissions of the file and its "
         + "folder, or open the store read-only."
     default:
       kind = .sqlite

@@ -58,12 +58,14 @@ final class Statement {
     case .null: code = sqlite3_bind_null(handle, index)
     case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
     case .real(let number):
-      code = number.isNaN ? sqlite3_bind_null(handle, index) : sqlite3_bind_double(handle, index, number)
+      code =
+        number.isNaN ? sqlite3_bind_null(handle, index) : sqlite3_bind_double(handle, index, number)
     case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, sqliteTransient)
     case .blob(let data):
       code = data.withUnsafeBytes { buffer in
-        sqlite3_bind_blob64(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                            sqlite3_uint64(buffer.count), sqliteTransient)
+        sqlite3_bind_blob64(
+          handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+          sqlite3_uint64(buffer.count), sqliteTransient)
       }
     }
     guard code == SQLITE_OK else { throw failure(code) }
@@ -88,7 +90,11 @@ final class Statement {
   /// Binds an integer or NULL without going through `SQLValue` (the hot logging path).
   @inline(__always)
   func bindFast(_ value: Int64?, at index: Int32) {
-    if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    if let value {
+      sqlite3_bind_int64(handle, index, value)
+    } else {
+      sqlite3_bind_null(handle, index)
+    }
   }
 
   /// Advances; returns true when a row is available.
@@ -135,7 +141,9 @@ final class Statement {
   }
 
   var columnCount: Int { Int(sqlite3_column_count(handle)) }
-  func columnName(_ index: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(index))) }
+  func columnName(_ index: Int) -> String {
+    String(cString: sqlite3_column_name(handle, Int32(index)))
+  }
   func isNull(_ index: Int) -> Bool { sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL }
   func int64(_ index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
   func int(_ index: Int) -> Int { Int(sqlite3_column_int64(handle, Int32(index))) }

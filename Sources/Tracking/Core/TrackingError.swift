@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// An error thrown by the Tracking library: a matchable `code`, a message that says what was
 /// wrong and what to do, and for SQLite failures the result code, the SQL and its arguments.
@@ -84,5 +85,3 @@ public struct TrackingError: Error, LocalizedError, CustomStringConvertible, Sen
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED
   }
 }
-
-import Foundation

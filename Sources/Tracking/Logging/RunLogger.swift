@@ -57,8 +57,9 @@ public final class RunLogger: @unchecked Sendable {
   public func log(
     _ key: String, value: Double, step: Int, epoch: Int? = nil, task: Int? = nil
   ) throws {
-    try log(batch: CollectionOfOne(
-      MetricPoint(key: key, value: value, step: step, epoch: epoch, task: task)))
+    try log(
+      batch: CollectionOfOne(
+        MetricPoint(key: key, value: value, step: step, epoch: epoch, task: task)))
   }
 
   /// Logs many points at once (buffered).
@@ -154,8 +155,10 @@ public final class RunLogger: @unchecked Sendable {
           INSERT INTO matrix (run_id, metric, trained_through, task, value) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT(run_id, metric, trained_through, task) DO UPDATE SET value = excluded.value
           """,
-          [.integer(id), .text(metric), .integer(Int64(trainedThrough)),
-           .integer(Int64(offset + 1)), .real(score)])
+          [
+            .integer(id), .text(metric), .integer(Int64(trainedThrough)),
+            .integer(Int64(offset + 1)), .real(score),
+          ])
       }
       try store.updateMatrixSummary(run: id, metric: metric, in: database)
     }
@@ -173,8 +176,10 @@ public final class RunLogger: @unchecked Sendable {
         INSERT INTO checkpoints (run_id, task, epoch, kind, sha256, created_at)
         VALUES (?, ?, ?, ?, ?, ?)
         """,
-        [.integer(id), .integer(Int64(task)), epoch.map { .integer(Int64($0)) } ?? .null,
-         .text(kind), .text(sha), .real(Date().timeIntervalSince1970)])
+        [
+          .integer(id), .integer(Int64(task)), epoch.map { .integer(Int64($0)) } ?? .null,
+          .text(kind), .text(sha), .real(Date().timeIntervalSince1970),
+        ])
       return sha
     }
   }
@@ -192,8 +197,10 @@ public final class RunLogger: @unchecked Sendable {
           INSERT INTO knowledge (run_id, source_run_id, features_sha256, target, task, added_at)
           VALUES (?, ?, ?, ?, ?, ?)
           """,
-          [.integer(id), .integer(id), .text(sha), .real(entry.target),
-           .integer(Int64(entry.task)), .real(now)])
+          [
+            .integer(id), .integer(id), .text(sha), .real(entry.target),
+            .integer(Int64(entry.task)), .real(now),
+          ])
         return database.lastInsertRowID
       }
     }

@@ -4,7 +4,8 @@
 /// task i, for i = 1...T; row i = 0 is the baseline b[j] of the untrained model.
 ///
 /// ```swift
-/// let matrix = AccuracyMatrix(metric: "accuracy", rows: [0: [0.1, 0.1], 1: [0.9, 0.2], 2: [0.7, 0.8]])
+/// let matrix = AccuracyMatrix(
+///   metric: "accuracy", rows: [0: [0.1, 0.1], 1: [0.9, 0.2], 2: [0.7, 0.8]])
 /// matrix.backwardTransfer  // (0.7 - 0.9) / 1 = -0.2
 /// ```
 public struct AccuracyMatrix: Equatable, Sendable {
@@ -30,7 +31,8 @@ public struct AccuracyMatrix: Equatable, Sendable {
 
   private func r(_ i: Int, _ j: Int) -> Double? { value(trainedThrough: i, task: j) }
 
-  /// ACC = (1/T) Σ_j R[T][j] — average score after the last task (GEM, Lopez-Paz & Ranzato 2017).
+  /// ACC = (1/T) Σ_j R[T][j] — average score after the last task
+  /// (GEM, Lopez-Paz & Ranzato 2017).
   public var accuracy: Double? {
     let t = taskCount
     guard t >= 1 else { return nil }

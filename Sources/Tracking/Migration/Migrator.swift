@@ -76,7 +76,10 @@ struct Migrator {
         try database.executeScript(migration.sql)
         try database.execute(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-          [.integer(Int64(version + 1)), .text(migration.name), .real(Date().timeIntervalSince1970)])
+          [
+            .integer(Int64(version + 1)), .text(migration.name),
+            .real(Date().timeIntervalSince1970),
+          ])
         try database.executeScript("PRAGMA user_version = \(version + 1)")
         return true
       }

@@ -46,8 +46,9 @@ struct FilterParser {
     case .open: found = "`(`"
     case .close: found = "`)`"
     }
-    return FilterParser.error("expected \(expected) but found \(found)", column: entry.column,
-                              text: text)
+    return FilterParser.error(
+      "expected \(expected) but found \(found)", column: entry.column,
+      text: text)
   }
 
   static func error(_ what: String, column: Int, text: String) -> TrackingError {
@@ -156,8 +157,9 @@ struct FilterParser {
           index += 1
         }
         guard index < characters.count else {
-          throw error("the string opened here has no closing \(character)", column: column,
-                      text: text)
+          throw error(
+            "the string opened here has no closing \(character)", column: column,
+            text: text)
         }
         index += 1
         result.append((.quoted(value), column))

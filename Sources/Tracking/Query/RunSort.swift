@@ -1,3 +1,5 @@
+import Foundation
+
 /// One sort key of a run listing.
 public struct RunSort: Equatable, Sendable {
   /// Any identifier the filter language accepts (`acc`, `created`, `optimizer.lr`, `tag.x`).
@@ -33,5 +35,3 @@ public struct RunSort: Equatable, Sendable {
     return RunSort(key: key, descending: descending)
   }
 }
-
-import Foundation

@@ -9,7 +9,8 @@ extension Store {
         FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM checkpoints)
           AND sha256 NOT IN (SELECT features_sha256 FROM knowledge)
         """
-      let totals = try database.statement("SELECT count(*), COALESCE(sum(size), 0) \(orphan)")
+      let totals =
+        try database.statement("SELECT count(*), COALESCE(sum(size), 0) \(orphan)")
         .first { (Int($0.int64(0)), Int($0.int64(1))) } ?? (0, 0)
       try database.execute("DELETE \(orphan)")
       return totals
@@ -38,11 +39,12 @@ extension Store {
           "foreign key: row \(row.optionalInt64(1).map(String.init) ?? "?") of table "
             + "\(row.string(0)) points to a missing row of \(row.string(2))")
       }
-      let orphans = try database.integer(
-        """
-        SELECT count(*) FROM metrics
-        WHERE run_id NOT IN (SELECT id FROM runs) OR key_id NOT IN (SELECT id FROM metric_keys)
-        """) ?? 0
+      let orphans =
+        try database.integer(
+          """
+          SELECT count(*) FROM metrics
+          WHERE run_id NOT IN (SELECT id FROM runs) OR key_id NOT IN (SELECT id FROM metric_keys)
+          """) ?? 0
       if orphans > 0 {
         problems.append("metrics: \(orphans) point(s) belong to no run or no metric name")
       }

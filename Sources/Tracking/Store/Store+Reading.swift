@@ -47,7 +47,8 @@ extension Store {
       return try database.statement(
         "SELECT key, value, number FROM params WHERE run_id = ? ORDER BY key"
       ).map([.integer(run)]) { row in
-        Param(key: row.string(0), value: row.isNull(2) ? .text(row.string(1)) : .number(row.double(2)))
+        Param(
+          key: row.string(0), value: row.isNull(2) ? .text(row.string(1)) : .number(row.double(2)))
       }
     }
   }
@@ -115,7 +116,10 @@ extension Store {
     try withDatabase { database in
       _ = try runRow(run, in: database)
       return try database.statement(
-        "SELECT task, name, train_size, test_size, classes FROM tasks WHERE run_id = ? ORDER BY task"
+        """
+        SELECT task, name, train_size, test_size, classes FROM tasks
+        WHERE run_id = ? ORDER BY task
+        """
       ).map([.integer(run)]) { row in
         let classes = (try? JSONDecoder().decode([Int].self, from: Data(row.string(4).utf8))) ?? []
         return TaskRecord(
@@ -222,7 +226,10 @@ extension Store {
         FROM knowledge WHERE run_id = ? ORDER BY id
         """
       ).map([.integer(run)]) { row in
-        (row.int64(0), row.string(1), row.double(2), row.int(3), row.optionalInt64(4), row.double(5))
+        (
+          row.int64(0), row.string(1), row.double(2), row.int(3), row.optionalInt64(4),
+          row.double(5)
+        )
       }
       var cache: [String: Data] = [:]
       return try rows.map { id, sha, target, task, source, added in
@@ -266,8 +273,10 @@ extension Store {
   public func knowledgeBaseCount(of run: RunID) throws -> Int {
     try withDatabase { database in
       _ = try runRow(run, in: database)
-      return Int(try database.integer("SELECT count(*) FROM knowledge WHERE run_id = ?",
-                                      [.integer(run)]) ?? 0)
+      return Int(
+        try database.integer(
+          "SELECT count(*) FROM knowledge WHERE run_id = ?",
+          [.integer(run)]) ?? 0)
     }
   }
 

@@ -93,7 +93,8 @@ extension Store {
     try write { database in
       _ = try runRow(run, in: database)
       try database.execute(
-        "UPDATE runs SET notes = ? WHERE id = ?", [notes.map(SQLValue.text) ?? .null, .integer(run)])
+        "UPDATE runs SET notes = ? WHERE id = ?",
+        [notes.map(SQLValue.text) ?? .null, .integer(run)])
     }
   }
 
@@ -111,7 +112,10 @@ extension Store {
     try database.execute(
       "INSERT INTO params (run_id, key, value, number) VALUES (?, ?, ?, ?) "
         + "ON CONFLICT(run_id, key) DO NOTHING",
-      [.integer(run), .text(key), .text(value.description), value.number.map(SQLValue.real) ?? .null])
+      [
+        .integer(run), .text(key), .text(value.description),
+        value.number.map(SQLValue.real) ?? .null,
+      ])
     if database.changes == 0 {
       let existing = try database.statement(
         "SELECT value, number FROM params WHERE run_id = ? AND key = ?"

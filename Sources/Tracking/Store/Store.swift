@@ -45,8 +45,11 @@ public final class Store: @unchecked Sendable {
         throw TrackingError(
           .cannotOpen, "There is no store at \(path). Check the path (or --db / TRACK_DB).")
       }
-      database = try Store.openReader(path: path)
-      let version = try migrator.validate(try migrator.state(of: database), path: path)
+      let reader = try Store.openReader(path: path)
+      database = reader
+      // Another process may be creating the file right now: wait for its lock.
+      let state = try reader.retryingOnBusy { try migrator.state(of: reader) }
+      let version = try migrator.validate(state, path: path)
       guard version > 0 else {
         throw TrackingError(
           .notATrackStore, "\(path) is an empty SQLite file, not a track store.")
@@ -62,9 +65,11 @@ public final class Store: @unchecked Sendable {
       return
     }
     try Store.checkWritable(path: path, exists: exists)
-    database = try Database(path: path, readOnly: false, create: true)
-    _ = try migrator.validate(try migrator.state(of: database), path: path)
-    let database = self.database
+    let database = try Database(path: path, readOnly: false, create: true)
+    self.database = database
+    // Another process may be creating the file right now: wait for its lock.
+    let state = try database.retryingOnBusy { try migrator.state(of: database) }
+    _ = try migrator.validate(state, path: path)
     try database.retryingOnBusy {
       try database.executeScript("PRAGMA journal_mode = WAL")
     }
@@ -115,7 +120,8 @@ public final class Store: @unchecked Sendable {
       || (error.sqliteCode.map { $0 & 0xff == SQLITE_CANTOPEN } ?? false)
     {
       let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-      let escaped = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+      let escaped =
+        absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
         ?? absolute
       let database = try Database(
         path: path, readOnly: true, create: false, uri: "file:\(escaped)?immutable=1")

@@ -42,8 +42,10 @@ func builtProduct(_ name: String) throws -> URL {
 
 /// Runs a command; returns (exit status, stdout, stderr).
 @discardableResult
-func runProcess(_ executable: String, _ arguments: [String], input: String? = nil,
-                environment: [String: String]? = nil)
+func runProcess(
+  _ executable: String, _ arguments: [String], input: String? = nil,
+  environment: [String: String]? = nil
+)
   throws -> (status: Int32, output: String, error: String)
 {
   let process = Process()
@@ -71,8 +73,10 @@ func runProcess(_ executable: String, _ arguments: [String], input: String? = ni
   let errData = error.fileHandleForReading.readDataToEndOfFile()
   group.wait()
   process.waitUntilExit()
-  return (process.terminationStatus, String(decoding: out.data, as: UTF8.self),
-          String(decoding: errData, as: UTF8.self))
+  return (
+    process.terminationStatus, String(decoding: out.data, as: UTF8.self),
+    String(decoding: errData, as: UTF8.self)
+  )
 }
 
 /// Finds an executable on PATH.
@@ -93,8 +97,9 @@ func expectTrackingError<T>(
 ) -> TrackingError? {
   do {
     _ = try body()
-    Issue.record("expected TrackingError.\(code), but nothing was thrown",
-                 sourceLocation: sourceLocation)
+    Issue.record(
+      "expected TrackingError.\(code), but nothing was thrown",
+      sourceLocation: sourceLocation)
   } catch let error as TrackingError {
     #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
     return error
