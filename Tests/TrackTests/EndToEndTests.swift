@@ -100,6 +100,11 @@ import TestSupport
     #expect(again.status == 0, "\(again.stderr)")
     #expect(again.stderr.contains("already trained all 3 tasks of this stream"))
     #expect(!resumed.stderr.contains("nothing new was trained"))
+    // "again" saved no checkpoint of its own (it trained nothing); continuing from it uses
+    // the weights it ended with, its parent's.
+    let chained = try track(
+      "run", specPath, "--from", "again", "--name", "chained", "--set", "scenario.tasks=3")
+    #expect(chained.status == 0, "\(chained.stderr)")
 
     // -o FILE.csv writes CSV without --format; a missing folder is a clear error.
     let points = track.directory.path("points.csv")

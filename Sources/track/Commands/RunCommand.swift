@@ -57,7 +57,7 @@ struct RunCommand: ParsableCommand {
     // --from names a run in an existing store: open it read-write, never create it.
     let opened = try from == nil ? store.openForWriting() : store.openExisting()
     let earlier = try from.map { try opened.resolve($0) }
-    if let earlier, try opened.latestCheckpoint(of: earlier.id, kind: "weights") == nil {
+    if let earlier, try ResumeLoader.checkpointSource(of: earlier, in: opened) == nil {
       throw CLIError(
         .usage, "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing "
           + "can continue from it; pick a run that finished at least one task")
