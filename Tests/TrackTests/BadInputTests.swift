@@ -56,6 +56,52 @@ import Tracking
       "--set training.epohcs: unknown key")
   }
 
+  @Test func missingDataPathIsASpecErrorBeforeAnyRunIsRecorded() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let spec = try track.directory.write(
+      "series.yaml", "name: s\ndata:\n  source: series\n  path: no/such/prices.csv\n"
+        + "scenario:\n  type: time-windows\n")
+    expectError(
+      try track("run", spec), status: 2, "series.yaml:4: 'data.path' names 'no/such/prices.csv'",
+      "does not exist", "relative to the current directory")
+    let files = try track.directory.write(
+      "files.yaml",
+      "data:\n  source: csv\n  target: label\n"
+        + "  files: [Examples/tasks/task1.csv, /nope/task2.csv]\nscenario:\n  type: tasks\n")
+    expectError(try track("run", files), status: 2, "files.yaml:4: 'data.files'", "/nope/task2.csv")
+    // Nothing was written: no database file, so no `failed` run to clean up.
+    #expect(!FileManager.default.fileExists(atPath: track.database))
+  }
+
+  @Test func unknownMatrixMetricNamesTheRecordedOnes() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let store = try Store(path: track.database)
+    let logger = try store.startRun(name: "m", experiment: nil, params: [:])
+    try logger.recordMatrixRow(trainedThrough: 0, scores: [0.1], metric: "accuracy")
+    try logger.recordMatrixRow(trainedThrough: 1, scores: [0.9], metric: "accuracy")
+    try logger.finish(.finished)
+    expectError(
+      try track("matrix", "m", "--metric", "loss"), status: 2,
+      "run #1 m has no 'loss' matrix; it has: accuracy")
+    #expect(try track("matrix", "m", "--metric", "accuracy").status == 0)
+  }
+
+  @Test func emptyDiffSectionsSayNoneInsteadOfABareHeader() throws {
+    let track = try fixture()
+    defer { track.remove() }
+    // The fixture's runs share every parameter.
+    let diff = try track("diff", "1", "3", "--only", "params")
+    #expect(diff.status == 0)
+    #expect(diff.stdout.hasSuffix("Parameters that differ (0)\n(none)\n"), "\(diff.stdout)")
+    let gate = try track("diff", "1", "3", "--only", "params", "--fail-if", "acc >= -5%")
+    #expect(gate.status == 1)
+    #expect(gate.stderr.contains("acc relative change +0.0%\n"), "\(gate.stderr)")
+    let markdown = try track("diff", "1", "3", "--only", "params", "--format", "md")
+    #expect(markdown.stdout.hasSuffix("### Parameters that differ (0)\n\n(none)\n"))
+  }
+
   @Test func unknownAndAmbiguousRunsExit3WithCandidates() throws {
     let track = try fixture()
     defer { track.remove() }
@@ -95,7 +141,12 @@ import Tracking
     expectError(try track("diff", "solo"), status: 2, "at least two runs")
     expectError(try track("runs", "--bogus"), status: 2, "--bogus")
     expectError(try track("runs", "--format", "xml"), status: 2, "xml")
+    expectError(try track("runs", "--limit", "-1"), status: 2, "--limit must be 0 or more, not -1")
     expectError(try track("frobnicate"), status: 2)
+    expectError(
+      try track("run", "Examples/synthetic-smoke.yaml", "--name", ""), status: 2,
+      "--name must not be empty")
+    expectError(try track("run", "Examples"), status: 2, "'Examples' is a folder")
     let help = try track("runs", "--help", useDatabase: false)
     #expect(help.status == 0 && help.stdout.contains("--where"))
   }
@@ -106,8 +157,20 @@ import Tracking
     expectError(try track("runs"), status: 4, "no track database at")
     expectError(try track("show", "latest"), status: 4)
     #expect(!FileManager.default.fileExists(atPath: track.database))
+    // --from on a store that does not exist must not create an empty one.
+    expectError(
+      try track("run", "Examples/synthetic-smoke.yaml", "--from", "latest"), status: 4,
+      "no track database at")
+    #expect(!FileManager.default.fileExists(atPath: track.database))
     let junk = try track.directory.write("junk.db", "this is not sqlite at all, not even close")
     expectError(
       try track.run(["runs", "--db", junk], useDatabase: false), status: 4, "error: ")
+    // A folder is not a database file (SQLite itself only says "disk I/O error").
+    let folder = track.directory.url.path
+    for command in [["runs"], ["run", "Examples/synthetic-smoke.yaml"], ["gc"]] {
+      expectError(
+        try track.run(command + ["--db", folder], useDatabase: false), status: 4,
+        "'\(folder)' is a folder, not a database file")
+    }
   }
 }

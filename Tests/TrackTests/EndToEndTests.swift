@@ -94,6 +94,26 @@ import TestSupport
     // The continued run holds the replay memory once (at most memory_size samples).
     let memory = (continued as? [String: Any])?["knowledge_base_size"] as? Int ?? -1
     #expect(memory > 0 && memory <= 16)
+    // Continuing on the same stream trains nothing, and says so instead of passing silently.
+    let again = try track(
+      "run", specPath, "--from", "continued", "--name", "again", "--set", "scenario.tasks=3")
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stderr.contains("already trained all 3 tasks of this stream"))
+    #expect(!resumed.stderr.contains("nothing new was trained"))
+    // "again" saved no checkpoint of its own (it trained nothing); continuing from it uses
+    // the weights it ended with, its parent's.
+    let chained = try track(
+      "run", specPath, "--from", "again", "--name", "chained", "--set", "scenario.tasks=3")
+    #expect(chained.status == 0, "\(chained.stderr)")
+
+    // -o FILE.csv writes CSV without --format; a missing folder is a clear error.
+    let points = track.directory.path("points.csv")
+    #expect(try track("export", "1", "-o", points).status == 0)
+    let written = try String(contentsOfFile: points, encoding: .utf8)
+    #expect(written.hasPrefix("key,step,epoch,task,value\n"))
+    let nowhere = try track("export", "1", "-o", track.directory.path("no/such/dir/x.json"))
+    #expect(nowhere.status == 2)
+    #expect(nowhere.stderr.contains("no/such/dir' does not exist"))
 
     #expect(try track("rm", "plain").status == 0)
     #expect(try track("show", "plain").status == 3)
@@ -103,7 +123,34 @@ import TestSupport
     #expect(check.stdout.contains("OK"))
   }
 
+  @Test func longStreamsPrintSummariesNotAWrappingGrid() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let long = EndToEndTests.spec.replacingOccurrences(of: "classes: 6", with: "classes: 26")
+      .replacingOccurrences(of: "tasks: 2", with: "tasks: 13")
+      .replacingOccurrences(of: "samples_per_class: 24", with: "samples_per_class: 8")
+      .replacingOccurrences(of: "epochs: 2", with: "epochs: 1")
+    let specPath = try track.directory.write("long.yaml", long)
+    let result = try track("run", specPath)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("matrix of 13 tasks, too wide to print here: track matrix 1"))
+    #expect(!result.stdout.contains("task 13"))
+    #expect(result.stdout.contains("ACC "))
+    #expect(try track("matrix", "1").stdout.contains("task 13"))
+  }
+
   @Test func interruptMarksTheRunKilledAndKeepsWhatWasLogged() throws {
+    try interrupt(signals: 1)
+  }
+
+  /// `timeout -s INT` and process managers signal the process and then its group, so two
+  /// interrupts arrive at once: that is one Ctrl-C, and the run must still be marked killed.
+  @Test func twoInterruptsAtOnceStillMarkTheRunKilled() throws {
+    try interrupt(signals: 2)
+  }
+
+  /// Starts a slow run, sends `signals` SIGINTs back to back, checks it ended `killed`.
+  func interrupt(signals: Int) throws {
     let track = try TrackBinary()
     defer { track.remove() }
     let slow = EndToEndTests.spec.replacingOccurrences(of: "epochs: 2", with: "epochs: 400")
@@ -121,9 +168,11 @@ import TestSupport
       if text.contains("epoch 3/") { break }
       Thread.sleep(forTimeInterval: 0.05)
     }
-    kill(process.processIdentifier, SIGINT)
+    for _ in 0..<signals { kill(process.processIdentifier, SIGINT) }
     process.waitUntilExit()
     #expect(process.terminationStatus == 130)
+    let messages = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
+    #expect(messages.contains("marked killed"), "\(messages)")
     let runs = try JSONSerialization.jsonObject(
       with: Data(try track("runs", "--format", "json").stdout.utf8)) as? [[String: Any]]
     #expect(runs?.first?["status"] as? String == "killed")

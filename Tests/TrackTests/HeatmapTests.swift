@@ -18,6 +18,17 @@ struct HeatmapTests {
     #expect(bare.contains("task 2    0.5000  0.8000"))
   }
 
+  @Test func csvCellsAreExactAndUnmeasuredCellsEmpty() {
+    // Row 1 of a run continued on a longer stream never measured task 2 (NaN).
+    let rows: [Int: [Double]] = [0: [0.1, 0.25], 1: [0.123456789, .nan], 2: [0.5, 0.8]]
+    let plain = Terminal(isInteractive: false, usesColor: false, width: 80)
+    let csv = Heatmap.table(rows: rows, taskCount: 2, terminal: plain, exact: true)
+      .rendered(.csv, terminal: plain)
+    #expect(csv == "after,task 1,task 2\nbaseline,0.1,0.25\ntask 1,0.123456789,\ntask 2,0.5,0.8\n")
+    let shown = Heatmap.table(rows: rows, taskCount: 2, terminal: plain).aligned(terminal: plain)
+    #expect(shown.contains("task 1    0.1235       —"))
+  }
+
   @Test func progressFractionCountsTasksEpochsAndBatches() {
     func progress(_ task: Int, _ epoch: Int, _ batch: Int) -> TrainingProgress {
       TrainingProgress(

@@ -19,8 +19,11 @@ struct ExportCommand: ParsableCommand {
   @Argument(help: RunArgumentHelp.text)
   var reference: String
 
-  @Option(help: ArgumentHelp("Export format.", valueName: "json|csv"))
-  var format: Format = .json
+  @Option(
+    help: ArgumentHelp(
+      "Export format (default: csv when --output ends in .csv, else json).",
+      valueName: "json|csv"))
+  var format: Format?
 
   @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file.", valueName: "path"))
   var output: String?
@@ -30,7 +33,7 @@ struct ExportCommand: ParsableCommand {
     let run = try opened.resolve(reference)
     let report = try RunReport(store: opened, id: run.id, withSeries: true)
     let text: String
-    switch format {
+    switch ExportCommand.format(format, output: output) {
     case .json:
       guard case .object(var members) = ShowView(report: report).json() else { return }
       members.append(("series", .object(report.series.keys.sorted().map { key in
@@ -50,14 +53,29 @@ struct ExportCommand: ParsableCommand {
       text = table.csv()
     }
     if let output {
+      let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else {
+        throw CLIError(
+          .usage, "cannot write '\(output)': the folder '\(folder)' does not exist; create it "
+            + "first or pick another -o path")
+      }
       do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
       } catch {
-        throw CLIError(.database, "cannot write '\(output)': \(error.localizedDescription)")
+        throw CLIError(.usage, "cannot write '\(output)': \(error.localizedDescription)")
       }
       StandardError.write("Exported run #\(run.id) \(run.name) to \(output)\n")
     } else {
       Output.write(text)
     }
+  }
+
+  /// The format in effect: the one given, else csv for an output file named *.csv, else json.
+  static func format(_ given: Format?, output: String?) -> Format {
+    if let given { return given }
+    return output?.lowercased().hasSuffix(".csv") == true ? .csv : .json
   }
 }

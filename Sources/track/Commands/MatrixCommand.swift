@@ -24,7 +24,15 @@ struct MatrixCommand: ParsableCommand {
     let run = try opened.resolve(reference)
     let matrix = try opened.matrix(of: run.id, metric: metric)
     guard matrix.taskCount > 0 else {
-      throw CLIError(.usage, "run #\(run.id) \(run.name) has no matrix recorded")
+      let recorded = try opened.matrixMetrics(of: run.id)
+      if let metric, !recorded.isEmpty {
+        throw CLIError(
+          .usage, "run #\(run.id) \(run.name) has no '\(metric)' matrix; it has: "
+            + recorded.joined(separator: ", "))
+      }
+      throw CLIError(
+        .usage, "run #\(run.id) \(run.name) has no matrix recorded (it finished no task; "
+          + "status \(run.status.rawValue))")
     }
     let terminal = Terminal.current
     let table = Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
@@ -40,6 +48,10 @@ struct MatrixCommand: ParsableCommand {
         out += "\(key): \(NumberFormatting.value(value).isEmpty ? "—" : NumberFormatting.value(value))  "
       }
       Output.write(out.trimmingCharacters(in: .whitespaces) + "\n")
+    case .csv:
+      let exact = Heatmap.table(
+        rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal, exact: true)
+      Output.write(exact.rendered(.csv, terminal: terminal))
     default:
       Output.write(table.rendered(format, terminal: terminal))
     }

@@ -45,12 +45,19 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Print plain progress lines even on a terminal.")
   var plain = false
 
+  func validate() throws {
+    if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError("--name must not be empty; give the run a name or leave --name out")
+    }
+  }
+
   func run() throws {
     var spec = try loadSpec()
     if let name { spec.name = name }
-    let opened = try store.openForWriting()
+    // --from names a run in an existing store: open it read-write, never create it.
+    let opened = try from == nil ? store.openForWriting() : store.openExisting()
     let earlier = try from.map { try opened.resolve($0) }
-    if let earlier, try opened.latestCheckpoint(of: earlier.id, kind: "weights") == nil {
+    if let earlier, try ResumeLoader.checkpointSource(of: earlier, in: opened) == nil {
       throw CLIError(
         .usage, "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing "
           + "can continue from it; pick a run that finished at least one task")
@@ -82,6 +89,7 @@ struct RunCommand: ParsableCommand {
       spec.seed = seed
       try SpecLoader.validate(spec, in: document)
     }
+    try SpecLoader.checkDataPaths(spec, in: document)
     return spec
   }
 
@@ -96,9 +104,12 @@ struct RunCommand: ParsableCommand {
       let experiment = try ContinualExperiment(
         spec: spec, recorder: recorder, progress: { RunCommand.show($0, on: display) },
         shouldStop: { interrupt.isRaised })
-      _ = try experiment.run(resumingFrom: resume)
+      let result = try experiment.run(resumingFrom: resume)
       display.finish()
       try logger.finish(.finished)
+      if let resume, result.tasks.count <= resume.tasks.count {
+        StandardError.write(RunCommand.nothingNewNote(earlierTasks: resume.tasks.count))
+      }
     } catch {
       display.finish()
       let cancelled = (error as? LearningError) == .cancelled
@@ -115,6 +126,17 @@ struct RunCommand: ParsableCommand {
     try printSummary(id: logger.id, store: store)
   }
 
+  /// Said when `--from` continued on a stream with no task the earlier run had not trained:
+  /// the new run only copies the earlier weights, memory and matrix.
+  static func nothingNewNote(earlierTasks: Int) -> String {
+    "note: the earlier run already trained all \(earlierTasks) tasks of this stream, so "
+      + "nothing new was trained; --from continues on a longer stream (e.g. more tasks with "
+      + "--set scenario.tasks=N, or later periods of a series)\n"
+  }
+
+  /// Streams with more tasks than this print only the summaries after the run.
+  static let largestPrintedMatrix = 12
+
   /// The finished run's matrix and summaries on standard output.
   func printSummary(id: RunID, store: Store) throws {
     let run = try store.run(id)
@@ -122,9 +144,15 @@ struct RunCommand: ParsableCommand {
     let terminal = Terminal.current
     var out = "Run #\(run.id) \(run.name) \(run.status.rawValue)"
     out += " in \(TimeDisplay.duration(run.duration))\n"
-    if matrix.taskCount > 0 {
+    if matrix.taskCount > RunCommand.largestPrintedMatrix {
+      // 32 yearly tasks make a 300-column grid that wraps into noise: point at it instead.
+      out += "matrix of \(matrix.taskCount) tasks, too wide to print here: track matrix "
+        + "\(run.id) (or --format csv)\n"
+    } else if matrix.taskCount > 0 {
       out += Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
         .aligned(terminal: terminal)
+    }
+    if matrix.taskCount > 0 {
       let parts: [(String, Double?)] = [
         ("ACC", matrix.accuracy), ("BWT", matrix.backwardTransfer),
         ("FWT", matrix.forwardTransfer), ("forgetting", matrix.forgetting),

@@ -25,13 +25,20 @@ struct RunsCommand: ParsableCommand {
       valueName: "expr"))
   var filter: String?
 
+  // `.unconditional`: `--sort -acc` (the documented form) must not read `-acc` as an option.
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
-      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name; default: newest first).",
+      "Sort keys, comma-separated; a leading '-' sorts descending (e.g. -acc,name; "
+        + "default: newest first).",
       valueName: "keys"))
   var sort: String?
 
-  @Option(help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
+  // `.unconditional`: `--limit -1` reaches validate() (a clear message) instead of the parser
+  // reading -1 as an option and reporting a missing value.
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
   var limit: Int?
 
   @Option(
@@ -44,14 +51,22 @@ struct RunsCommand: ParsableCommand {
   var format: OutputFormat = .table
 
   func validate() throws {
-    if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more, not \(limit)") }
   }
 
   func run() throws {
     let opened = try store.openForReading()
     let parsedFilter = try filter.map { try RunFilter.parse($0) }
-    let runs = try opened.runs(
-      where: parsedFilter, sort: try RunsCommand.parseSort(sort), limit: limit)
+    let sortKeys = try RunsCommand.parseSort(sort)
+    if parsedFilter != nil || !sortKeys.isEmpty {
+      let everyRun = try opened.runs()
+      try parsedFilter.map {
+        try RunKeyCheck.check(
+          RunKeyCheck.fields(of: $0.expression), option: "--where", against: everyRun)
+      }
+      try RunKeyCheck.check(sortKeys.map(\.key), option: "--sort", against: everyRun)
+    }
+    let runs = try opened.runs(where: parsedFilter, sort: sortKeys, limit: limit)
     let chosen = columns.map(RunsCommand.split) ?? RunColumns.defaults(for: runs)
     switch format {
     case .json:

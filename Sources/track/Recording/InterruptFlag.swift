@@ -3,10 +3,15 @@ import Foundation
 
 /// Turns Ctrl-C (SIGINT) and SIGTERM into a flag the experiment's `shouldStop` polls, so the
 /// run stops between two batches and is marked `killed` with everything logged so far kept.
-/// A second signal exits at once.
+/// A second signal exits at once, unless it comes within `repeatWindow` of the first: tools
+/// such as `timeout -s INT` and process managers deliver one interrupt to the process and
+/// again to its group, and that must not skip marking the run `killed`.
 final class InterruptFlag: @unchecked Sendable {
+  /// Seconds after the first signal during which another one counts as the same interrupt.
+  static let repeatWindow: TimeInterval = 1
   private let lock = NSLock()
   private var raised = false
+  private var firstRaisedAt: TimeInterval = 0
   private var sources: [DispatchSourceSignal] = []
 
   /// Installs the handlers (the default actions are ignored while installed).
@@ -37,12 +42,18 @@ final class InterruptFlag: @unchecked Sendable {
   }
 
   private func raise() {
+    let now = ProcessInfo.processInfo.systemUptime
     lock.lock()
     let second = raised
+    let repeated = second && now - firstRaisedAt < InterruptFlag.repeatWindow
+    if !second { firstRaisedAt = now }
     raised = true
     lock.unlock()
+    if repeated { return }
     if second {
-      StandardError.write("\ninterrupted twice: exiting without cleanup\n")
+      StandardError.write(
+        "\ninterrupted twice: exiting without cleanup (the run stays 'running'; "
+          + "`track rm` it or keep it)\n")
       exit(ExitStatus.interrupted.rawValue)
     }
     StandardError.write("\ninterrupt: stopping after the current batch (Ctrl-C again to quit)\n")

@@ -15,12 +15,14 @@ enum ResumeLoader {
   static func state(of run: Run, continuing logger: RunLogger, in store: Store) throws
     -> ResumeState
   {
-    guard let weights = try store.latestCheckpoint(of: run.id, kind: "weights") else {
+    guard let source = try checkpointSource(of: run, in: store),
+      let weights = try store.latestCheckpoint(of: source, kind: "weights")
+    else {
       throw CLIError(
         .usage, "run #\(run.id) \(run.name) saved no weights checkpoint, so nothing can "
           + "continue from it; pick a run that trained at least one task")
     }
-    let optimizer = try store.latestCheckpoint(of: run.id, kind: "optimizer")
+    let optimizer = try store.latestCheckpoint(of: source, kind: "optimizer")
       .map { try store.loadBlob($0.sha256) }
     let copies = try store.knowledgeBase(of: logger.id)
     let knowledge = copies.map {
@@ -37,5 +39,20 @@ enum ResumeLoader {
     return ResumeState(
       weights: try store.loadBlob(weights.sha256), optimizerState: optimizer,
       knowledge: knowledge, matrixRows: rows, tasks: tasks)
+  }
+
+  /// The run whose checkpoints `run` resumes from: `run` itself, or, when it saved none (a
+  /// continuation that trained no new task, or was stopped before finishing one), the
+  /// nearest run up its `--from` chain that did. Its weights are the ones `run` ended with.
+  static func checkpointSource(of run: Run, in store: Store) throws -> RunID? {
+    var current: Run? = run
+    var seen: Set<RunID> = []
+    while let candidate = current, seen.insert(candidate.id).inserted {
+      if try store.latestCheckpoint(of: candidate.id, kind: "weights") != nil {
+        return candidate.id
+      }
+      current = candidate.continuedFrom.flatMap { try? store.run($0) }  // nil once removed
+    }
+    return nil
   }
 }

@@ -113,7 +113,9 @@ struct DiffView {
   func text(terminal: Terminal) -> String {
     var out = terminal.styled("Comparing " + runList, .bold) + "\n"
     for (title, table) in tables() {
-      out += "\n" + terminal.styled(title, .bold) + "\n" + table.aligned(terminal: terminal)
+      // A header with no rows under it reads like a rendering bug: say there is nothing.
+      let body = table.rows.isEmpty ? "(none)\n" : table.aligned(terminal: terminal)
+      out += "\n" + terminal.styled(title, .bold) + "\n" + body
     }
     return out
   }
@@ -126,7 +128,9 @@ struct DiffView {
   /// Markdown headings and tables.
   func markdown() -> String {
     var out = "## Comparing \(runList)\n"
-    for (title, table) in tables() { out += "\n### \(title)\n\n" + table.markdown() }
+    for (title, table) in tables() {
+      out += "\n### \(title)\n\n" + (table.rows.isEmpty ? "(none)\n" : table.markdown())
+    }
     return out
   }
 
@@ -149,10 +153,15 @@ struct DiffView {
       for row in rows {
         let deltas = row.deltas
         for (index, value) in row.values.enumerated() {
+          // Exact numbers for programs (the table rounds for people); relative is a
+          // fraction, as in the JSON.
+          var relative: Double?
+          if let delta = deltas[index], let base = row.values[0], base != 0 {
+            relative = delta / abs(base)
+          }
           table.append(texts: [
-            section, row.key, diff.runs[index].name, NumberFormatting.value(value),
-            NumberFormatting.delta(deltas[index]),
-            NumberFormatting.relative(deltas[index], base: row.values[0]),
+            section, row.key, diff.runs[index].name, DiffView.exact(value),
+            DiffView.exact(deltas[index]), DiffView.exact(relative),
           ])
         }
       }
@@ -163,6 +172,12 @@ struct DiffView {
     }
     if sections.contains(.matrix) { add("matrix", diff.matrix.map(\.row)) }
     return table.csv()
+  }
+
+  /// A CSV number: shortest exact form, empty when missing or not finite.
+  static func exact(_ value: Double?) -> String {
+    guard let value, value.isFinite else { return "" }
+    return JSONValue.format(value)
   }
 
   /// The stable JSON object (docs/cli.md).
@@ -221,8 +236,9 @@ struct FailureReport {
   /// A line for standard error.
   var message: String {
     let what = condition.relative ? "relative change" : "change"
-    let shown = measured.map { NumberFormatting.delta($0) + (condition.relative ? "%" : "") }
-      ?? "missing"
+    let shown = measured.map {
+      condition.relative ? String(format: "%+.1f%%", $0) : NumberFormatting.delta($0)
+    } ?? "missing"
     return "--fail-if '\(condition.text)' violated by run #\(run.id) \(run.name): "
       + "\(condition.key) \(what) \(shown)"
   }

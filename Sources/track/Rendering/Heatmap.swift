@@ -8,7 +8,11 @@ enum Heatmap {
   private static let ramp = [196, 202, 208, 214, 220, 226, 190, 154, 118, 82, 46]
 
   /// The table for `rows` (index = trained-through, 0 = baseline), `taskCount` columns.
-  static func table(rows: [Int: [Double]], taskCount: Int, terminal: Terminal) -> Table {
+  /// `exact` (for CSV) writes full-precision numbers and leaves unmeasured cells empty
+  /// instead of the 4-decimal display and `—`.
+  static func table(
+    rows: [Int: [Double]], taskCount: Int, terminal: Terminal, exact: Bool = false
+  ) -> Table {
     var table = Table(
       columns: [Table.Column("after")]
         + (0..<taskCount).map { Table.Column("task \($0 + 1)", numeric: true) })
@@ -25,7 +29,11 @@ enum Heatmap {
         }
         let value = row[column]
         guard value.isFinite else {
-          cells.append("—")  // not measured (a run continued on a longer stream)
+          cells.append(exact ? "" : "—")  // not measured (a run continued on a longer stream)
+          continue
+        }
+        if exact {
+          cells.append(Table.Cell(JSONValue.format(value)))
           continue
         }
         cells.append(

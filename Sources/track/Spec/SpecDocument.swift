@@ -23,7 +23,12 @@ struct SpecDocument {
       throw SpecError(
         .fileNotFound, "spec file '\(path)' does not exist; pass the path of a YAML or JSON spec")
     }
-    guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path),
+    if isDirectory.boolValue {
+      throw SpecError(
+        .unreadable, "'\(path)' is a folder; pass a spec file in it, e.g. "
+          + "Examples/split-fashion-mnist-replay.yaml")
+    }
+    guard let data = FileManager.default.contents(atPath: path),
       let text = String(data: data, encoding: .utf8)
     else {
       throw SpecError(.unreadable, "cannot read spec file '\(path)' as UTF-8 text")

@@ -34,6 +34,24 @@ enum SpecLoader {
     }
   }
 
+  /// Checks that the files and folders the data section names exist (relative paths are
+  /// read from the current directory), so a wrong path is a spec error before any run is
+  /// recorded rather than a `failed` run.
+  static func checkDataPaths(_ spec: ExperimentSpec, in document: SpecDocument) throws {
+    var named: [(key: String, path: String)] = []
+    if let path = spec.data.path { named.append(("path", path)) }
+    for file in spec.data.files ?? [] { named.append(("files", file)) }
+    let directory = FileManager.default.currentDirectoryPath
+    for (key, path) in named where !FileManager.default.fileExists(atPath: path) {
+      var message = "\(document.location(of: ["data", key])): 'data.\(key)' names '\(path)', "
+        + "which does not exist"
+      if !path.hasPrefix("/") { message += " (relative to the current directory \(directory))" }
+      message += "; fix the path, or create or fetch the data first"
+      if path.hasPrefix("Examples/data/") { message += " (Examples/fetch-prices.sh)" }
+      throw SpecError(.fileNotFound, message)
+    }
+  }
+
   /// A learner error about a key, as a `SpecError` pointing at the key's line.
   static func describe(_ error: LearningError, in document: SpecDocument) -> Error {
     guard case .invalidSpec(let key, let message) = error else { return error }
