@@ -56,6 +56,22 @@ struct RunListingTests {
     #expect(try store.runs().count == 4)
   }
 
+  @Test func summaryKeysOfARunWithoutAMatrixAreItsLatestMetrics() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try makeStore(folder)
+    let epsilon = try store.startRun(name: "epsilon", experiment: nil, params: [:])
+    try epsilon.log("acc", value: 0.3, step: 0)
+    try epsilon.log("acc", value: 0.7, step: 1)
+    try epsilon.finish()
+    // What `track runs` shows (the summary) is what filters and sorts compare.
+    #expect(try store.runs(where: RunFilter.parse("name = epsilon"))[0].summary["acc"] == 0.7)
+    #expect(try names(store, "acc > 0.6 and acc < 0.8") == ["epsilon"])
+    #expect(
+      try store.runs(sort: [RunSort(key: "acc", descending: true)]).map(\.name)
+        == ["beta", "gamma", "epsilon", "alpha", "delta"])
+  }
+
   @Test func sortAndLimit() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
@@ -112,6 +128,14 @@ struct RunListingTests {
     #expect(try store.resolveRun(gamma.uuid.uppercased()).name == "gamma")
     expectTrackingError(.runNotFound) { try store.resolveRun("nobody") }
     expectTrackingError(.runNotFound) { try store.resolveRun("999") }
+
+    // A UUID may start with digits: when no run has that id, the digits are a UUID prefix.
+    let digits = try Database(path: folder.path("track.db"), readOnly: false, create: false)
+    try digits.executeScript(
+      "UPDATE runs SET uuid = '44088312-0000-4000-8000-000000000000' WHERE name = 'alpha'")
+    #expect(try store.resolveRun("440883").name == "alpha")
+    #expect(try store.resolveRun(String(gamma.id)).name == "gamma")  // an id still wins
+    expectTrackingError(.runNotFound) { try store.resolveRun("4408839") }
 
     let twin = try store.startRun(name: "beta", experiment: nil, params: [:])
     try twin.finish()

@@ -9,14 +9,25 @@ struct RunField {
   static let columns: [String: String] = [
     "id": "o.id", "uuid": "o.uuid", "name": "o.name", "experiment": "o.experiment",
     "status": "o.status", "created": "o.created", "ended": "o.ended",
-    "duration": "o.duration_s", "acc": "o.acc", "bwt": "o.bwt", "fwt": "o.fwt",
-    "forgetting": "o.forgetting", "host": "o.host", "git_commit": "o.git_commit",
+    "duration": "o.duration_s", "host": "o.host", "git_commit": "o.git_commit",
     "continued_from": "o.continued_from",
   ]
+
+  /// The matrix summaries: a run with a matrix reads them from it; a run without one reads
+  /// the latest value of a metric of that name, as `RunSummary.summary` (and `track runs`) do.
+  static let summaries: Set<String> = ["acc", "bwt", "fwt", "forgetting"]
 
   /// SQL for the field; `numeric` picks a param's number rather than its text.
   func sql(numeric: Bool, arguments: inout [SQLValue]) -> String {
     if let column = RunField.columns[name] { return column }
+    if RunField.summaries.contains(name) {
+      arguments.append(.text(name))
+      return """
+        (CASE WHEN o.matrix_metric IS NULL THEN (SELECT l.value FROM metric_latest l \
+        JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = o.id AND k.name = ?) \
+        ELSE o.\(name) END)
+        """
+    }
     let paramColumn = numeric ? "p.number" : "p.value"
     func paramSQL(_ key: String) -> String {
       arguments.append(.text(key))
@@ -44,7 +55,9 @@ struct RunField {
 
   /// SQL for sorting: params sort by number when numeric, else text.
   func sortSQL(arguments: inout [SQLValue]) -> String {
-    if RunField.columns[name] != nil { return RunField.columns[name]! }
+    if RunField.columns[name] != nil || RunField.summaries.contains(name) {
+      return sql(numeric: true, arguments: &arguments)
+    }
     if name.hasPrefix("tag.") { return sql(numeric: false, arguments: &arguments) }
     var numericArguments: [SQLValue] = []
     let numeric = sql(numeric: true, arguments: &numericArguments)

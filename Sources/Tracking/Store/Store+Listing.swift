@@ -114,8 +114,14 @@ extension Store {
         }
         return try runRow(id, in: database)
       }
+      // An all-digit reference is an id first; a UUID can start with digits too, so when no
+      // run has that id it is tried as a UUID prefix below (names cannot be all digits).
       if !text.isEmpty, text.allSatisfy(\.isNumber), let id = Int64(text) {
-        return try runRow(id, in: database)
+        do {
+          return try runRow(id, in: database)
+        } catch let error as TrackingError where error.code == .runNotFound {
+          if text.count < 4 { throw error }
+        }
       }
       let byName = try database.statement(
         "SELECT \(Store.runColumns) \(Store.runFrom) WHERE r.name = ? ORDER BY r.id"

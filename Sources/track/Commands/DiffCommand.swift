@@ -42,7 +42,7 @@ struct DiffCommand: ParsableCommand {
     let conditions = try failIf.flatMap { try FailCondition.parseList($0) }
     let opened = try store.openForReading()
     let reports = try references.map { reference in
-      try RunReport(store: opened, id: try opened.resolve(reference).id, withSeries: false)
+      try RunReport(store: opened, id: try opened.resolveRun(reference).id, withSeries: false)
     }
     let diff = RunDiff(reports)
     let failures = try evaluate(conditions, diff)

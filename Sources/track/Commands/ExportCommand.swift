@@ -30,7 +30,7 @@ struct ExportCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openForReading()
-    let run = try opened.resolve(reference)
+    let run = try opened.resolveRun(reference)
     let report = try RunReport(store: opened, id: run.id, withSeries: true)
     let text: String
     switch ExportCommand.format(format, output: output) {

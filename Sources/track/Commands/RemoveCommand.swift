@@ -18,7 +18,7 @@ struct RemoveCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openExisting()
-    let runs = try references.map { try opened.resolve($0) }
+    let runs = try references.map { try opened.resolveRun($0) }
     for run in runs {
       try opened.deleteRun(run.id)
       Output.write("Removed run #\(run.id) \(run.name)\n")

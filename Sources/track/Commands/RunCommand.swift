@@ -56,7 +56,7 @@ struct RunCommand: ParsableCommand {
     if let name { spec.name = name }
     // --from names a run in an existing store: open it read-write, never create it.
     let opened = try from == nil ? store.openForWriting() : store.openExisting()
-    let earlier = try from.map { try opened.resolve($0) }
+    let earlier = try from.map { try opened.resolveRun($0) }
     if let earlier, try ResumeLoader.checkpointSource(of: earlier, in: opened) == nil {
       throw CLIError(
         .usage, "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing "

@@ -18,7 +18,7 @@ struct ShowCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openForReading()
-    let resolved = try opened.resolve(reference)
+    let resolved = try opened.resolveRun(reference)
     let view = ShowView(report: try RunReport(store: opened, id: resolved.id, withSeries: true))
     switch format {
     case .table: Output.write(view.text(terminal: .current))
