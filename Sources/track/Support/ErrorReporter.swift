@@ -45,6 +45,8 @@ enum ErrorReporter {
       // ArgumentParser reports usage errors as EX_USAGE (64); track documents 2.
       if code == .validationFailure { return (ExitStatus.usage.rawValue, message) }
       if error is ExitCode { return (code.rawValue, "") }
+      // ArgumentParser gives every other error 1, which here means "a check failed".
+      if code == .failure { return (ExitStatus.runtime.rawValue, message) }
       return (code.rawValue, message)
     }
   }

@@ -12,6 +12,9 @@ enum ExitStatus: Int32 {
   case database = 4
   /// The experiment failed while running (data or model error); the run is marked failed.
   case experimentFailed = 5
+  /// Any other runtime failure (a file that cannot be read or written, a damaged checkpoint):
+  /// never 1, which CI gates read as "a check failed".
+  case runtime = 6
   /// Interrupted by Ctrl-C (SIGINT); the run is marked killed (128 + SIGINT).
   case interrupted = 130
 }
