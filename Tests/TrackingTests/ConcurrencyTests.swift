@@ -56,4 +56,20 @@ struct ConcurrencyTests {
     }
     #expect(try store.check().isOK)
   }
+
+  @Test func aProcessThatExitsWithoutFinishStillWritesItsBufferedPoints() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("forgotten.db")
+    let process = Process()
+    process.executableURL = try builtProduct("tracking-stress")
+    // 1,000 points stay under the flush size, and exit comes before the 1 s interval.
+    process.arguments = [path, "7", "1000", "--exit-without-finish"]
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    let store = try Store(path: path, readOnly: true)
+    #expect(try store.query("SELECT count(*) FROM metrics").rows == [[.integer(1000)]])
+    #expect(try store.runs().map(\.status) == [.running])  // no finish: crashed once stale
+  }
 }

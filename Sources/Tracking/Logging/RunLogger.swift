@@ -8,7 +8,8 @@ import Foundation
 /// for step in 0..<1000 { try run.log("loss", value: loss(step), step: step) }
 /// try run.finish()   // flushes; status becomes finished
 /// ```
-/// Without `finish`, the heartbeat stops when the process ends and the run reads as `crashed`.
+/// Without `finish`, buffered points are still written when the logger is released or the
+/// process exits normally; the heartbeat stops and the run reads as `crashed`.
 public final class RunLogger: @unchecked Sendable {
   /// The run's id in the store.
   public let id: RunID
@@ -42,9 +43,15 @@ public final class RunLogger: @unchecked Sendable {
     timer.setEventHandler { [weak self] in self?.tick() }
     timer.resume()
     self.timer = timer
+    LiveRunLoggers.add(self)
   }
 
-  deinit { timer?.cancel() }
+  deinit {
+    timer?.cancel()
+    LiveRunLoggers.remove(self)
+    // Released without finish(): write what is still buffered rather than drop it.
+    if !finished, !buffer.isEmpty { try? write(buffer, heartbeat: true) }
+  }
 
   /// Logs a parameter; the same value again is fine, a different value throws `.paramConflict`.
   public func logParam(_ key: String, _ value: ParamValue) throws {
@@ -237,6 +244,7 @@ public final class RunLogger: @unchecked Sendable {
     let points = buffer
     buffer.removeAll()
     lock.unlock()
+    LiveRunLoggers.remove(self)
     timer?.cancel()
     timer = nil
     let now = Date().timeIntervalSince1970
