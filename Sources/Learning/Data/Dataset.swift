@@ -44,32 +44,27 @@ public struct Dataset: Sendable {
   public func subset<S: Sequence>(_ indices: S) -> Dataset where S.Element == Int {
     let list = Array(indices)
     let n = featureCount
+    let picked: Features
     switch features {
-    case .bytes(let all):
-      var out = [UInt8](repeating: 0, count: list.count * n)
-      all.withUnsafeBufferPointer { src in
-        out.withUnsafeMutableBufferPointer { dst in
-          for (row, index) in list.enumerated() {
-            for k in 0..<n { dst[row * n + k] = src[index * n + k] }
-          }
-        }
-      }
-      return Dataset(
-        features: .bytes(out), featureCount: n, targets: list.map { targets[$0] },
-        imageShape: imageShape)
-    case .floats(let all):
-      var out = [Float](repeating: 0, count: list.count * n)
-      all.withUnsafeBufferPointer { src in
-        out.withUnsafeMutableBufferPointer { dst in
-          for (row, index) in list.enumerated() {
-            for k in 0..<n { dst[row * n + k] = src[index * n + k] }
-          }
-        }
-      }
-      return Dataset(
-        features: .floats(out), featureCount: n, targets: list.map { targets[$0] },
-        imageShape: imageShape)
+    case .bytes(let all): picked = .bytes(Dataset.rows(list, of: all, width: n))
+    case .floats(let all): picked = .floats(Dataset.rows(list, of: all, width: n))
     }
+    return Dataset(
+      features: picked, featureCount: n, targets: list.map { targets[$0] },
+      imageShape: imageShape)
+  }
+
+  /// Rows `list` (each `width` values) of a row-major buffer, in that order.
+  private static func rows<T: Numeric>(_ list: [Int], of all: [T], width n: Int) -> [T] {
+    var out = [T](repeating: .zero, count: list.count * n)
+    all.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for (row, index) in list.enumerated() {
+          for k in 0..<n { dst[row * n + k] = src[index * n + k] }
+        }
+      }
+    }
+    return out
   }
 
   /// The same samples with every byte feature rewritten by `transform` (row in, row out).
