@@ -27,6 +27,12 @@ let package = Package(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
 
+    // A few spinning worker threads that share out one small matrix product (Learning's
+    // BLAS.threadCount > 1); C for atomics and pthreads on every platform.
+    .target(
+      name: "CWorkerPool",
+      linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
+
     // The matrix summaries (ACC, BWT, FWT, forgetting), written once for both libraries.
     .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v5)]),
 
@@ -41,7 +47,7 @@ let package = Package(
     // Numerics and continual learning. Knows nothing about SQL.
     .target(
       name: "Learning",
-      dependencies: ["COpenBLAS", "CZlib", "ContinualMetrics"],
+      dependencies: ["COpenBLAS", "CZlib", "CWorkerPool", "ContinualMetrics"],
       swiftSettings: [
         .swiftLanguageMode(.v5),
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

@@ -6,7 +6,7 @@ public struct TrainingSpec: Codable, Equatable {
   public var epochs: Int
   /// Samples per gradient step (default 32).
   public var batchSize: Int
-  /// BLAS threads (default 1: with the other core busy, two threads are slower).
+  /// Threads per matrix product (default 1: with the other core busy, two are slower).
   public var threads: Int
 
   /// The keys this section accepts.

@@ -1,0 +1,32 @@
+#ifndef CWORKERPOOL_H
+#define CWORKERPOOL_H
+
+/// A fixed set of worker threads that run the parts of one short job together with the
+/// caller, for products too small to amortise a thread wake-up (~50 us) per call.
+///
+/// Workers spin while jobs keep coming (a training step posts one every few microseconds)
+/// and sleep on a condition variable after about 100 us without work, so an idle pool
+/// costs no CPU. One job runs at a time: a call that finds the pool busy (another thread
+/// is inside `worker_pool_run`) runs every part itself, in order, so results do not depend
+/// on who ran them.
+
+typedef void (*worker_pool_task)(void *context, int part);
+
+typedef struct worker_pool worker_pool;
+
+/// A pool for jobs of up to `threads` parts: the caller plus `threads - 1` workers.
+/// Returns NULL when `threads` < 1 or a thread cannot be started.
+worker_pool *worker_pool_create(int threads);
+
+/// Stops and joins the workers and frees the pool. Must not race with `worker_pool_run`.
+void worker_pool_destroy(worker_pool *pool);
+
+/// Threads the pool was created with (the caller included).
+int worker_pool_threads(const worker_pool *pool);
+
+/// Runs `task(context, p)` for p in 0 ..< parts: part 0 on the calling thread, part p on
+/// worker p. With more parts than threads, or when the pool is busy, the caller runs every
+/// part itself, in order. Returns when every part has finished.
+void worker_pool_run(worker_pool *pool, int parts, worker_pool_task task, void *context);
+
+#endif

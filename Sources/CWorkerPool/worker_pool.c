@@ -1,0 +1,157 @@
+#include "CWorkerPool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/// Spin this long for the next job before sleeping (nanoseconds).
+#define SPIN_NANOSECONDS 200000L
+
+struct worker_pool {
+  int threads;
+  pthread_t *handles;
+  struct worker_argument *arguments;
+  /// Bumped (release) after the job fields below are written; workers wait for a change.
+  _Atomic unsigned long generation;
+  /// Workers that have not yet finished the current job.
+  _Atomic int remaining;
+  /// Set while a caller owns the pool (one job at a time).
+  atomic_flag busy;
+  _Atomic int stopping;
+  worker_pool_task task;
+  void *context;
+  int parts;
+  pthread_mutex_t mutex;
+  pthread_cond_t wake;
+  int sleepers; /* guarded by mutex */
+};
+
+struct worker_argument {
+  worker_pool *pool;
+  int part;
+};
+
+static long now_nanoseconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/// Waits until `generation` differs from `seen`: spins first, then sleeps.
+static unsigned long wait_for_job(worker_pool *pool, unsigned long seen) {
+  long deadline = 0;
+  for (unsigned spins = 0;; ++spins) {
+    unsigned long current = atomic_load_explicit(&pool->generation, memory_order_acquire);
+    if (current != seen) return current;
+    CPU_RELAX();
+    if ((spins & 255) != 255) continue;
+    long now = now_nanoseconds();
+    if (deadline == 0) {
+      deadline = now + SPIN_NANOSECONDS;
+    } else if (now > deadline) {
+      pthread_mutex_lock(&pool->mutex);
+      pool->sleepers += 1;
+      while (atomic_load_explicit(&pool->generation, memory_order_acquire) == seen)
+        pthread_cond_wait(&pool->wake, &pool->mutex);
+      pool->sleepers -= 1;
+      pthread_mutex_unlock(&pool->mutex);
+      deadline = 0;
+    }
+  }
+}
+
+static void *worker_main(void *raw) {
+  struct worker_argument *argument = raw;
+  worker_pool *pool = argument->pool;
+  unsigned long seen = 0;
+  for (;;) {
+    seen = wait_for_job(pool, seen);
+    if (atomic_load_explicit(&pool->stopping, memory_order_acquire)) return NULL;
+    if (argument->part < pool->parts) pool->task(pool->context, argument->part);
+    atomic_fetch_sub_explicit(&pool->remaining, 1, memory_order_release);
+  }
+}
+
+static void post(worker_pool *pool) {
+  atomic_store_explicit(&pool->remaining, pool->threads - 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+  pthread_mutex_lock(&pool->mutex);
+  if (pool->sleepers > 0) pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+}
+
+static void join_all(worker_pool *pool, int started) {
+  atomic_store_explicit(&pool->stopping, 1, memory_order_release);
+  post(pool);
+  for (int i = 0; i < started; ++i) pthread_join(pool->handles[i], NULL);
+}
+
+static void free_pool(worker_pool *pool) {
+  pthread_cond_destroy(&pool->wake);
+  pthread_mutex_destroy(&pool->mutex);
+  free(pool->arguments);
+  free(pool->handles);
+  free(pool);
+}
+
+worker_pool *worker_pool_create(int threads) {
+  if (threads < 1) return NULL;
+  worker_pool *pool = calloc(1, sizeof(worker_pool));
+  if (pool == NULL) return NULL;
+  pool->threads = threads;
+  pool->handles = calloc((size_t)threads, sizeof(pthread_t));
+  pool->arguments = calloc((size_t)threads, sizeof(struct worker_argument));
+  atomic_init(&pool->generation, 0);
+  atomic_init(&pool->remaining, 0);
+  atomic_init(&pool->stopping, 0);
+  atomic_flag_clear(&pool->busy);
+  pthread_mutex_init(&pool->mutex, NULL);
+  pthread_cond_init(&pool->wake, NULL);
+  if (pool->handles == NULL || pool->arguments == NULL) {
+    free_pool(pool);
+    return NULL;
+  }
+  for (int i = 0; i < threads - 1; ++i) {
+    pool->arguments[i].pool = pool;
+    pool->arguments[i].part = i + 1;
+    if (pthread_create(&pool->handles[i], NULL, worker_main, &pool->arguments[i]) != 0) {
+      join_all(pool, i);
+      free_pool(pool);
+      return NULL;
+    }
+  }
+  return pool;
+}
+
+void worker_pool_destroy(worker_pool *pool) {
+  if (pool == NULL) return;
+  join_all(pool, pool->threads - 1);
+  free_pool(pool);
+}
+
+int worker_pool_threads(const worker_pool *pool) { return pool->threads; }
+
+void worker_pool_run(worker_pool *pool, int parts, worker_pool_task task, void *context) {
+  if (parts <= 1 || parts > pool->threads ||
+      atomic_flag_test_and_set_explicit(&pool->busy, memory_order_acquire)) {
+    for (int p = 0; p < parts; ++p) task(context, p);
+    return;
+  }
+  pool->task = task;
+  pool->context = context;
+  pool->parts = parts;
+  post(pool);
+  task(context, 0);
+  while (atomic_load_explicit(&pool->remaining, memory_order_acquire) != 0) CPU_RELAX();
+  atomic_flag_clear_explicit(&pool->busy, memory_order_release);
+}
