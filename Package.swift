@@ -33,6 +33,9 @@ let package = Package(
       name: "CWorkerPool",
       linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
 
+    // Dense-layer forward/backward for inputs of <= 16 features, AVX2+FMA chosen at run time.
+    .target(name: "CNarrowKernels"),
+
     // The matrix summaries (ACC, BWT, FWT, forgetting), written once for both libraries.
     .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v5)]),
 
@@ -47,7 +50,7 @@ let package = Package(
     // Numerics and continual learning. Knows nothing about SQL.
     .target(
       name: "Learning",
-      dependencies: ["COpenBLAS", "CZlib", "CWorkerPool", "ContinualMetrics"],
+      dependencies: ["COpenBLAS", "CZlib", "CNarrowKernels", "CWorkerPool", "ContinualMetrics"],
       swiftSettings: [
         .swiftLanguageMode(.v5),
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

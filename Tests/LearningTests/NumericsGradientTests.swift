@@ -117,19 +117,23 @@ import Testing
 
   // MARK: Layers
 
-  @Test(arguments: Activation.allCases)
-  func denseLayerGradientsMatchFiniteDifferences(_ activation: Activation) throws {
+  /// Input widths 5 (the first layer runs on the narrow-input kernels when its activation
+  /// is ReLU or identity) and 20 (BLAS), for every activation.
+  @Test(arguments: Activation.allCases, [5, 20])
+  func denseLayerGradientsMatchFiniteDifferences(_ activation: Activation, inputs: Int) throws {
     let architecture = Architecture(
-      sizes: [5, 7, 6, 4], activations: [activation, activation, .identity])
+      sizes: [inputs, 7, 6, 4], activations: [activation, activation, .identity])
     let model = try MLP(architecture: architecture, seed: 11)
+    #expect(model.layers[0].usesNarrowKernels
+              == (inputs <= 16 && (activation == .relu || activation == .identity)))
     var random = SeededGenerator(seed: 5)
     // Non-zero biases so ReLU units sit away from their kink in both signs.
     for i in 0..<model.parameterCount { model.parameters[i] += random.nextFloat(in: -0.1, 0.1) }
     let rows = 3
-    let x = Self.randomValues(rows * 5, &random)
+    let x = Self.randomValues(rows * inputs, &random)
     let labels = [1, 3, 0]
     model.zeroGradients()
-    let logits = model.forward(Matrix(rows: rows, columns: 5, values: x))
+    let logits = model.forward(Matrix(rows: rows, columns: inputs, values: x))
     let loss = SoftmaxCrossEntropy.loss(logits: logits, labels: labels,
                                         gradient: model.outputGradient)
     model.backward()
@@ -142,7 +146,7 @@ import Testing
     }
     #expect(abs(Double(loss) - f(theta)) < 1e-5)
     Self.expectClose(model.gradients.array, Self.numericGradient(theta, f),
-                     "\(activation) MLP parameters")
+                     "\(activation) MLP parameters, \(inputs) inputs")
   }
 
   @Test func gradientsAccumulateAcrossBackwardPasses() throws {

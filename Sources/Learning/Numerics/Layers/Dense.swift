@@ -1,3 +1,5 @@
+import CNarrowKernels
+
 /// A fully connected layer y = f(x·W + b) inside an `MLP`'s parameter buffer.
 ///
 /// W is stored row-major as `inputSize` × `outputSize` (x·W needs no transpose in the
@@ -17,11 +19,24 @@ public struct Dense: Sendable, Equatable {
   /// Number of parameters (weights and biases).
   public var parameterCount: Int { (inputSize + 1) * outputSize }
 
+  /// Whether this layer runs on the narrow-input kernels (`CNarrowKernels`): at most 16
+  /// inputs and a ReLU or no activation. There BLAS packs more than it multiplies, and
+  /// bias, product and activation are one pass (10→64→1 regression: see Benchmarks/).
+  var usesNarrowKernels: Bool {
+    inputSize <= Int(NARROW_MAX_INPUT) && (activation == .relu || activation == .identity)
+  }
+
   /// Writes y = f(x·W + b) for `batch` rows.
   func forward(
     input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
     parameters: UnsafePointer<Float>
   ) {
+    if usesNarrowKernels {
+      narrow_dense_forward(
+        x, batch, inputSize, parameters + weightOffset, parameters + biasOffset, outputSize, y,
+        activation == .relu ? 1 : 0)
+      return
+    }
     Dense.broadcast(parameters + biasOffset, into: y, rows: batch, columns: outputSize)
     BLAS.gemm(
       transposeA: false, transposeB: false, m: batch, n: outputSize, k: inputSize, alpha: 1,
@@ -30,13 +45,21 @@ public struct Dense: Sendable, Equatable {
     activation.apply(y, count: batch * outputSize)
   }
 
-  /// Given dL/dy in `gradOutput` (overwritten with dL/dz), accumulates dL/dW and dL/db into
+  /// Given dL/dy in `gradOutput` (overwritten with dL/dz unless this is a narrow first
+  /// layer), accumulates dL/dW and dL/db into
   /// `gradients` and, when `gradInput` is given, writes dL/dx there.
   func backward(
     input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
     gradOutput g: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
     batch: Int, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
   ) {
+    if gradInput == nil && usesNarrowKernels {
+      // g is left as dL/dy (nothing after the first layer reads it).
+      narrow_dense_backward(
+        x, batch, inputSize, g, y, outputSize, activation == .relu ? 1 : 0,
+        gradients + weightOffset, gradients + biasOffset)
+      return
+    }
     activation.backward(
       g, outputs: y, rows: batch, columns: outputSize, biasGradient: gradients + biasOffset)
     BLAS.gemm(
