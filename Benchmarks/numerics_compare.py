@@ -39,6 +39,16 @@ def main():
         diff = (float(swift["final_loss"]) - float(row["final_loss"])) / float(row["final_loss"])
         print(f"{name:<10}{row['seconds']:>10}{row['cpu_seconds']:>10}{row['final_loss']:>12}"
               f"{row['gflops']:>10}{wall:>11.2f}x{cpu:>10.2f}x{diff * 100:>10.2f}%")
+    tf = find(rows, workload="seed", framework="tf")
+    if swift and tf:
+        # The arithmetic floor: forward plus backward multiply-adds at the core's fp32 peak.
+        gflop = float(swift["gflops"]) * float(swift["seconds"])
+        floor = gflop / PEAK_GFLOPS_PER_CORE
+        tf_seconds = float(tf["cpu_seconds"])
+        print(f"floor: {gflop:.1f} GFLOP at {PEAK_GFLOPS_PER_CORE:.0f} GFLOP/s = {floor:.3f} s "
+              f"on one core, so at most {tf_seconds / floor:.1f}x TF's {tf_seconds:.2f} CPU s; "
+              f"10x TF would need {tf_seconds / 10:.3f} s = "
+              f"{gflop / (tf_seconds / 10):.0f} GFLOP/s")
 
     print("\n== 2. Fashion-MNIST 784->256->256->10, SGD 0.01, 1 epoch (samples/s)")
     print("(ratios: wall-clock samples/s; in brackets the same from process CPU seconds)")
