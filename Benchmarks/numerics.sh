@@ -2,8 +2,14 @@
 # Numerics benchmarks: builds the Swift release benchmark and runs the same workloads in
 # PyTorch and TensorFlow side by side, then prints every figure and the ratios.
 #
-#   Benchmarks/numerics.sh            # all workloads (~10 minutes on 2 cores)
+#   Benchmarks/numerics.sh            # all workloads (~15 minutes on 2 cores)
 #   SKIP_TF=1 Benchmarks/numerics.sh  # without TensorFlow
+#   REPEATS=1 Benchmarks/numerics.sh  # one run per one-epoch configuration (default 3;
+#                                     # the seed workload runs 5 times unless REPEATS=1)
+#
+# Single runs of the frameworks vary by up to 2-3x on this shared machine (TensorFlow's
+# seed workload: 2.2-8.8 s), so every figure is the median of repeated runs, interleaved
+# so that a slow spell of the machine hits every framework alike.
 #
 # Python frameworks go into a throwaway venv ($VENV, default /tmp/venv-numerics):
 # torch==2.13.0+cpu (CPU wheel) and tensorflow-cpu (or tensorflow). Every framework runs
@@ -13,6 +19,8 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-/tmp/venv-numerics}
 LOG=${LOG:-/tmp/numerics-bench.log}
 DUMP=/tmp/numerics-bench
+REPEATS=${REPEATS:-3}
+SEED_REPEATS=$(( REPEATS == 1 ? 1 : REPEATS + 2 ))
 : >"$LOG"
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -39,16 +47,20 @@ tf() { [ -z "${SKIP_TF:-}" ]; }
 
 # 1. The seed workload: 10->64 ReLU->1, Adam 0.01, MSE, full batch 10,000 x 10, 1,000 steps.
 #    All three start from the data and weights the Swift run dumps.
-run 1 "$BIN" seed --threads 1 --dump "$DUMP"
-run 1 "${PY[@]}" torch seed --threads 1 --dump "$DUMP"
-if tf; then run 1 "${PY[@]}" tf seed --threads 1 --dump "$DUMP"; fi
+for _ in $(seq "$SEED_REPEATS"); do
+  run 1 "$BIN" seed --threads 1 --dump "$DUMP"
+  run 1 "${PY[@]}" torch seed --threads 1 --dump "$DUMP"
+  if tf; then run 1 "${PY[@]}" tf seed --threads 1 --dump "$DUMP"; fi
+done
 
 # 2. Fashion-MNIST 784->256->256->10, SGD 0.01, one epoch, batch 32 and 128, 1 and 2 threads.
-for threads in 1 2; do
-  for batch in 32 128; do
-    run "$threads" "$BIN" fashion --batch "$batch" --threads "$threads"
-    run "$threads" "${PY[@]}" torch fashion --batch "$batch" --threads "$threads"
-    if tf; then run "$threads" "${PY[@]}" tf fashion --batch "$batch" --threads "$threads"; fi
+for _ in $(seq "$REPEATS"); do
+  for threads in 1 2; do
+    for batch in 32 128; do
+      run "$threads" "$BIN" fashion --batch "$batch" --threads "$threads"
+      run "$threads" "${PY[@]}" torch fashion --batch "$batch" --threads "$threads"
+      if tf; then run "$threads" "${PY[@]}" tf fashion --batch "$batch" --threads "$threads"; fi
+    done
   done
 done
 

@@ -5,7 +5,9 @@ PEAK_GFLOPS_PER_CORE = 78.0  # AMD EPYC, AVX2 + FMA, fp32
 
 
 def parse(path):
-    rows = []
+    """The log's rows, one per configuration: of repeated runs (REPEATS in numerics.sh) the
+    one with the median wall time, with `runs` and the `fastest`/`slowest` wall times."""
+    groups = {}
     for line in open(path):
         fields = {}
         for token in line.split():
@@ -13,7 +15,15 @@ def parse(path):
                 key, value = token.split("=", 1)
                 fields[key] = value.strip('"')
         if "workload" in fields:
-            rows.append(fields)
+            key = tuple(fields.get(k) for k in ("workload", "framework", "threads", "batch",
+                                                 "epochs"))
+            groups.setdefault(key, []).append(fields)
+    rows = []
+    for runs in groups.values():
+        runs.sort(key=lambda r: float(r["seconds"]))
+        row = dict(runs[(len(runs) - 1) // 2])
+        row.update(runs=str(len(runs)), fastest=runs[0]["seconds"], slowest=runs[-1]["seconds"])
+        rows.append(row)
     return rows
 
 
@@ -27,9 +37,10 @@ def find(rows, **match):
 def main():
     rows = parse(sys.argv[1])
     print("\n== 1. Seed workload: 10->64->1, Adam, MSE, 10,000 rows, 1,000 steps, 1 thread")
+    print("(median of the runs; fastest and slowest wall times in the last column)")
     swift = find(rows, workload="seed", framework="swift")
     print(f"{'framework':<10}{'wall s':>10}{'cpu s':>10}{'final loss':>12}{'GFLOP/s':>10}"
-          f"{'wall ratio':>12}{'cpu ratio':>11}{'loss diff':>11}")
+          f"{'wall ratio':>12}{'cpu ratio':>11}{'loss diff':>11}   runs: fastest-slowest")
     for name in ["swift", "torch", "tf"]:
         row = find(rows, workload="seed", framework=name)
         if not row or not swift:
@@ -38,7 +49,8 @@ def main():
         cpu = float(row["cpu_seconds"]) / float(swift["cpu_seconds"])
         diff = (float(swift["final_loss"]) - float(row["final_loss"])) / float(row["final_loss"])
         print(f"{name:<10}{row['seconds']:>10}{row['cpu_seconds']:>10}{row['final_loss']:>12}"
-              f"{row['gflops']:>10}{wall:>11.2f}x{cpu:>10.2f}x{diff * 100:>10.2f}%")
+              f"{row['gflops']:>10}{wall:>11.2f}x{cpu:>10.2f}x{diff * 100:>10.2f}%"
+              f"   {row['runs']}: {row['fastest']}-{row['slowest']}")
     tf = find(rows, workload="seed", framework="tf")
     if swift and tf:
         # The arithmetic floor: forward plus backward multiply-adds at the core's fp32 peak.
@@ -51,7 +63,8 @@ def main():
               f"{gflop / (tf_seconds / 10):.0f} GFLOP/s")
 
     print("\n== 2. Fashion-MNIST 784->256->256->10, SGD 0.01, 1 epoch (samples/s)")
-    print("(ratios: wall-clock samples/s; in brackets the same from process CPU seconds)")
+    print("(median runs; ratios: wall-clock samples/s; in brackets the same from process CPU "
+          "seconds)")
     print(f"{'threads':<8}{'batch':>6}{'swift':>10}{'torch':>10}{'tf':>10}"
           f"{'swift/torch':>20}{'swift/tf':>20}{'swift GFLOP/s':>15}")
     for threads in ["1", "2"]:
