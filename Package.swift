@@ -27,14 +27,12 @@ let package = Package(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
 
-    // A few spinning worker threads that share out one small matrix product (Learning's
-    // BLAS.threadCount > 1); C for atomics and pthreads on every platform.
+    // What Swift cannot say portably, in C: a small spinning worker pool that shares out one
+    // matrix product (atomics, pthreads), and dense-layer kernels for inputs of <= 16
+    // features in AVX2+FMA chosen at run time (Learning's BLAS.swift and Dense.swift).
     .target(
-      name: "CWorkerPool",
+      name: "CKernels",
       linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
-
-    // Dense-layer forward/backward for inputs of <= 16 features, AVX2+FMA chosen at run time.
-    .target(name: "CNarrowKernels"),
 
     // The matrix summaries (ACC, BWT, FWT, forgetting), written once for both libraries.
     .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -50,7 +48,7 @@ let package = Package(
     // Numerics and continual learning. Knows nothing about SQL.
     .target(
       name: "Learning",
-      dependencies: ["COpenBLAS", "CZlib", "CNarrowKernels", "CWorkerPool", "ContinualMetrics"],
+      dependencies: ["COpenBLAS", "CZlib", "CKernels", "ContinualMetrics"],
       swiftSettings: [
         .swiftLanguageMode(.v5),
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),

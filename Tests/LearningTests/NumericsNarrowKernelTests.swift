@@ -3,7 +3,7 @@ import Testing
 
 @testable import Learning
 
-/// The narrow-input dense kernels (`CNarrowKernels`, ≤ 16 inputs, ReLU or identity) against
+/// The narrow-input dense kernels (`CKernels`, ≤ 16 inputs, ReLU or identity) against
 /// a plain Double layer: every input width, output widths that exercise the 64-column
 /// blocks, single 8-column vectors and the scalar tail, and row counts around the backward
 /// pass's 64-row blocks.

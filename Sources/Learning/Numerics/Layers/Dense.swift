@@ -1,4 +1,4 @@
-import CNarrowKernels
+import CKernels
 
 /// A fully connected layer y = f(x·W + b) inside an `MLP`'s parameter buffer.
 ///
@@ -19,7 +19,7 @@ public struct Dense: Sendable, Equatable {
   /// Number of parameters (weights and biases).
   public var parameterCount: Int { (inputSize + 1) * outputSize }
 
-  /// Whether this layer runs on the narrow-input kernels (`CNarrowKernels`): at most 16
+  /// Whether this layer runs on the narrow-input kernels (`CKernels`): at most 16
   /// inputs and a ReLU or no activation. There BLAS packs more than it multiplies, and
   /// bias, product and activation are one pass (10→64→1 regression: see Benchmarks/).
   var usesNarrowKernels: Bool {

@@ -3,7 +3,7 @@ import Accelerate
 #else
 import COpenBLAS
 #endif
-import CWorkerPool
+import CKernels
 import Foundation
 
 /// The BLAS the numerics run on: OpenBLAS on Linux, Accelerate on macOS.

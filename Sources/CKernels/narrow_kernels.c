@@ -1,4 +1,4 @@
-#include "CNarrowKernels.h"
+#include "NarrowKernels.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define NARROW_X86 1

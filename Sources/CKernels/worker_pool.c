@@ -1,4 +1,4 @@
-#include "CWorkerPool.h"
+#include "WorkerPool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,5 +1,5 @@
-#ifndef CNARROWKERNELS_H
-#define CNARROWKERNELS_H
+#ifndef TRACK_NARROW_KERNELS_H
+#define TRACK_NARROW_KERNELS_H
 
 /// Dense-layer kernels for a narrow input (k <= NARROW_MAX_INPUT features, e.g. 10 columns
 /// of tabular or time-series data): here BLAS spends more time packing operands than

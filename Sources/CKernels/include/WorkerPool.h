@@ -1,5 +1,5 @@
-#ifndef CWORKERPOOL_H
-#define CWORKERPOOL_H
+#ifndef TRACK_WORKER_POOL_H
+#define TRACK_WORKER_POOL_H
 
 /// A fixed set of worker threads that run the parts of one short job together with the
 /// caller, for products too small to amortise a thread wake-up (~50 us) per call.
