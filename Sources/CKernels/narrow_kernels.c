@@ -21,14 +21,14 @@ static void forward_columns(const float *x, long rows, long k, const float *w, c
 }
 
 static void backward_columns(const float *x, long rows, long k, const float *g, const float *y,
-                             long n, int relu, float *dw, float *db, long first) {
+                             long n, long ld, int relu, float *dw, float *db, long first) {
   for (long r = 0; r < rows; ++r) {
     const float *xr = x + r * k;
     for (long c = first; c < n; ++c) {
-      float d = g[r * n + c];
-      if (relu && y[r * n + c] <= 0) d = 0;  // as Activation.backward (NaN y keeps g)
+      float d = g[r * ld + c];
+      if (relu && y[r * ld + c] <= 0) d = 0;  // as Activation.backward (NaN y keeps g)
       db[c] += d;
-      for (long p = 0; p < k; ++p) dw[p * n + c] += xr[p] * d;
+      for (long p = 0; p < k; ++p) dw[p * ld + c] += xr[p] * d;
     }
   }
 }
@@ -80,34 +80,34 @@ static void forward_avx2(const float *x, long rows, long k, const float *w, cons
 /// they were spilled and reloaded around every multiply-add: 2x slower).
 __attribute__((target("avx2,fma"), always_inline))
 static inline void backward_slice(const int K, const float *x, long start, long end,
-                                  const float *g, const float *y, long n, int relu, float *dw,
+                                  const float *g, const float *y, long ld, int relu, float *dw,
                                   float *db, long column) {
   const __m256 zero = _mm256_setzero_ps();
   __m256 acc[NARROW_MAX_INPUT];
-  for (int p = 0; p < K; ++p) acc[p] = _mm256_loadu_ps(dw + p * n + column);
+  for (int p = 0; p < K; ++p) acc[p] = _mm256_loadu_ps(dw + p * ld + column);
   __m256 bias = _mm256_loadu_ps(db + column);
   for (long r = start; r < end; ++r) {
-    __m256 d = _mm256_loadu_ps(g + r * n + column);
+    __m256 d = _mm256_loadu_ps(g + r * ld + column);
     if (relu) {  // keep g where y > 0 or y is NaN, as Activation.backward
-      const __m256 active = _mm256_cmp_ps(_mm256_loadu_ps(y + r * n + column), zero, _CMP_NLE_UQ);
+      const __m256 active = _mm256_cmp_ps(_mm256_loadu_ps(y + r * ld + column), zero, _CMP_NLE_UQ);
       d = _mm256_and_ps(d, active);
     }
     bias = _mm256_add_ps(bias, d);
     const float *xr = x + r * K;
     for (int p = 0; p < K; ++p) acc[p] = _mm256_fmadd_ps(_mm256_broadcast_ss(xr + p), d, acc[p]);
   }
-  for (int p = 0; p < K; ++p) _mm256_storeu_ps(dw + p * n + column, acc[p]);
+  for (int p = 0; p < K; ++p) _mm256_storeu_ps(dw + p * ld + column, acc[p]);
   _mm256_storeu_ps(db + column, bias);
 }
 
 __attribute__((target("avx2,fma")))
 static void backward_avx2(const float *x, long rows, long k, const float *g, const float *y,
-                          long n, int relu, float *dw, float *db) {
+                          long n, long ld, int relu, float *dw, float *db) {
   const long vectors = n / 8;
   for (long start = 0; start < rows; start += BACKWARD_ROWS) {
     const long end = start + BACKWARD_ROWS < rows ? start + BACKWARD_ROWS : rows;
     for (long v = 0; v < vectors; ++v) {
-#define SLICE(K) case K: backward_slice(K, x, start, end, g, y, n, relu, dw, db, v * 8); break;
+#define SLICE(K) case K: backward_slice(K, x, start, end, g, y, ld, relu, dw, db, v * 8); break;
       switch (k) {
         SLICE(1) SLICE(2) SLICE(3) SLICE(4) SLICE(5) SLICE(6) SLICE(7) SLICE(8)
         SLICE(9) SLICE(10) SLICE(11) SLICE(12) SLICE(13) SLICE(14) SLICE(15) SLICE(16)
@@ -115,7 +115,7 @@ static void backward_avx2(const float *x, long rows, long k, const float *g, con
 #undef SLICE
     }
   }
-  if (vectors * 8 < n) backward_columns(x, rows, k, g, y, n, relu, dw, db, vectors * 8);
+  if (vectors * 8 < n) backward_columns(x, rows, k, g, y, n, ld, relu, dw, db, vectors * 8);
 }
 
 static int has_avx2_fma(void) {
@@ -147,12 +147,12 @@ void narrow_dense_forward(const float *x, long rows, long k, const float *w, con
 }
 
 void narrow_dense_backward(const float *x, long rows, long k, const float *g, const float *y,
-                           long n, int relu, float *dw, float *db) {
+                           long n, long ld, int relu, float *dw, float *db) {
 #ifdef NARROW_X86
   if (has_avx2_fma() && k <= NARROW_MAX_INPUT) {
-    backward_avx2(x, rows, k, g, y, n, relu, dw, db);
+    backward_avx2(x, rows, k, g, y, n, ld, relu, dw, db);
     return;
   }
 #endif
-  backward_columns(x, rows, k, g, y, n, relu, dw, db, 0);
+  backward_columns(x, rows, k, g, y, n, ld, relu, dw, db, 0);
 }

@@ -72,6 +72,36 @@ import Testing
     #expect(gradOutput.array == g, "dL/dy must be left as it was")
   }
 
+  @Test func twoThreadsGiveTheSameBitsAsOne() {
+    // Forward shares rows, backward shares columns: every element is computed by the same
+    // code in the same order whichever thread runs it.
+    let layer = Dense(inputSize: 10, outputSize: 64, activation: .relu, weightOffset: 0)
+    let rows = 1000
+    #expect(rows * 10 * 64 >= BLAS.parallelMinimumWork, "large enough to be shared")
+    var random = SeededGenerator(seed: 99)
+    let parameters = Vector((0..<layer.parameterCount).map { _ in random.nextFloat(in: -1, 1) })
+    let x = (0..<(rows * 10)).map { _ in random.nextFloat(in: -1, 1) }
+    let g = (0..<(rows * 64)).map { _ in random.nextFloat(in: -1, 1) }
+    func run(threads: Int) -> (output: [Float], gradients: [Float]) {
+      let y = Vector(count: rows * 64)
+      let gradients = Vector(count: layer.parameterCount)
+      let gradOutput = Vector(g)
+      x.withUnsafeBufferPointer { xp in
+        layer.forward(input: xp.baseAddress!, output: y.pointer, batch: rows,
+                      parameters: parameters.pointer, threads: threads)
+        layer.backward(
+          input: xp.baseAddress!, output: y.pointer, gradOutput: gradOutput.pointer,
+          gradInput: nil, batch: rows, parameters: parameters.pointer,
+          gradients: gradients.pointer, threads: threads)
+      }
+      return (y.array, gradients.array)
+    }
+    let one = run(threads: 1), two = run(threads: 2)
+    let sameOutput = one.output == two.output, sameGradients = one.gradients == two.gradients
+    #expect(sameOutput)
+    #expect(sameGradients)
+  }
+
   @Test func nanInTheInputReachesTheOutputAndTheGradients() {
     // A diverging run must show NaN, not a ReLU that quietly turns it into zero.
     let layer = Dense(inputSize: 4, outputSize: 64, activation: .relu, weightOffset: 0)

@@ -18,9 +18,11 @@ void narrow_dense_forward(const float *x, long rows, long k, const float *w, con
 
 /// The backward pass of the same layer when no gradient for x is needed (a first layer):
 /// with dz = g, or g where y > 0 when `relu` is non-zero, adds x^T . dz to dw (k x n) and
-/// the column sums of dz to db (n). g and y are rows x n and are not modified.
+/// the column sums of dz to db (n). g, y (rows x n) and dw (k x n) are columns of matrices
+/// whose rows are `ld` floats apart, so callers can hand out slices of columns; g and y are
+/// not modified.
 void narrow_dense_backward(const float *x, long rows, long k, const float *g, const float *y,
-                           long n, int relu, float *dw, float *db);
+                           long n, long ld, int relu, float *dw, float *db);
 
 /// 1 when the AVX2+FMA versions run on this CPU, 0 for the portable ones.
 int narrow_kernels_vectorized(void);

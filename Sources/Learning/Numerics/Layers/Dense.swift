@@ -26,38 +26,58 @@ public struct Dense: Sendable, Equatable {
     inputSize <= Int(NARROW_MAX_INPUT) && (activation == .relu || activation == .identity)
   }
 
+  /// `threads` for a narrow kernel on `batch` rows, 1 when too little work to share.
+  private func threads(_ threads: Int, batch: Int) -> Int {
+    batch * inputSize * outputSize >= BLAS.parallelMinimumWork ? threads : 1
+  }
+
   /// Writes y = f(x·W + b) for `batch` rows.
   func forward(
     input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
-    parameters: UnsafePointer<Float>
+    parameters: UnsafePointer<Float>, threads: Int = Workers.threadCount
   ) {
     if usesNarrowKernels {
-      narrow_dense_forward(
-        x, batch, inputSize, parameters + weightOffset, parameters + biasOffset, outputSize, y,
-        activation == .relu ? 1 : 0)
+      // Rows are independent: shared out by rows, bit-identical at any thread count.
+      let inputs = inputSize, outputs = outputSize
+      let relu: Int32 = activation == .relu ? 1 : 0
+      let w = parameters + weightOffset, b = parameters + biasOffset
+      let shared = self.threads(threads, batch: batch)
+      Workers.forEachSlice(of: batch, alignment: 8, threads: shared) { rows in
+        narrow_dense_forward(
+          x + rows.lowerBound * inputs, rows.count, inputs, w, b, outputs,
+          y + rows.lowerBound * outputs, relu)
+      }
       return
     }
     Dense.broadcast(parameters + biasOffset, into: y, rows: batch, columns: outputSize)
     BLAS.gemm(
       transposeA: false, transposeB: false, m: batch, n: outputSize, k: inputSize, alpha: 1,
       a: x, lda: inputSize, b: parameters + weightOffset, ldb: outputSize,
-      beta: 1, c: y, ldc: outputSize)
+      beta: 1, c: y, ldc: outputSize, threads: threads)
     activation.apply(y, count: batch * outputSize)
   }
 
   /// Given dL/dy in `gradOutput` (overwritten with dL/dz unless this is a narrow first
-  /// layer), accumulates dL/dW and dL/db into
-  /// `gradients` and, when `gradInput` is given, writes dL/dx there.
+  /// layer), accumulates dL/dW and dL/db into `gradients` and, when `gradInput` is given,
+  /// writes dL/dx there.
   func backward(
     input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
     gradOutput g: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-    batch: Int, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
+    batch: Int, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+    threads: Int = Workers.threadCount
   ) {
     if gradInput == nil && usesNarrowKernels {
-      // g is left as dL/dy (nothing after the first layer reads it).
-      narrow_dense_backward(
-        x, batch, inputSize, g, y, outputSize, activation == .relu ? 1 : 0,
-        gradients + weightOffset, gradients + biasOffset)
+      // g is left as dL/dy (nothing after the first layer reads it). Shared out by columns,
+      // each summed over the rows in order: bit-identical at any thread count.
+      let relu: Int32 = activation == .relu ? 1 : 0
+      let outputs = outputSize
+      let dw = gradients + weightOffset, db = gradients + biasOffset
+      let shared = self.threads(threads, batch: batch)
+      Workers.forEachSlice(of: outputs, alignment: 8, threads: shared) { c in
+        narrow_dense_backward(
+          x, batch, inputSize, g + c.lowerBound, y + c.lowerBound, c.count, outputs, relu,
+          dw + c.lowerBound, db + c.lowerBound)
+      }
       return
     }
     activation.backward(
@@ -65,12 +85,12 @@ public struct Dense: Sendable, Equatable {
     BLAS.gemm(
       transposeA: true, transposeB: false, m: inputSize, n: outputSize, k: batch, alpha: 1,
       a: x, lda: inputSize, b: g, ldb: outputSize,
-      beta: 1, c: gradients + weightOffset, ldc: outputSize)
+      beta: 1, c: gradients + weightOffset, ldc: outputSize, threads: threads)
     if let gradInput {
       BLAS.gemm(
         transposeA: false, transposeB: true, m: batch, n: inputSize, k: outputSize, alpha: 1,
         a: g, lda: outputSize, b: parameters + weightOffset, ldb: outputSize,
-        beta: 0, c: gradInput, ldc: inputSize)
+        beta: 0, c: gradInput, ldc: inputSize, threads: threads)
     }
   }
 

@@ -51,7 +51,6 @@ public final class MLP {
   }
 
   private init(validated architecture: Architecture, seed: UInt64) {
-    BLAS.configureDefault()
     self.architecture = architecture
     var offset = 0
     var layers: [Dense] = []
