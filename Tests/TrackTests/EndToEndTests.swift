@@ -105,6 +105,15 @@ import TestSupport
     let chained = try track(
       "run", specPath, "--from", "again", "--name", "chained", "--set", "scenario.tasks=3")
     #expect(chained.status == 0, "\(chained.stderr)")
+    // Another model cannot take the earlier weights: a usage error naming both shapes.
+    let reshaped = try track(
+      "run", specPath, "--from", "smoke", "--name", "reshaped", "--set", "model.hidden=[5]")
+    #expect(reshaped.status == 2, "\(reshaped.stderr)")
+    #expect(reshaped.stderr.contains("cannot continue from the earlier run"))
+    #expect(reshaped.stderr.contains("[8, 8, 6]") && reshaped.stderr.contains("[8, 5, 6]"))
+    let refused = try json(try track("show", "reshaped", "--format", "json").stdout)
+    #expect((refused as? [String: Any])?["status"] as? String == "failed")
+    #expect(try track("rm", "reshaped").status == 0)
 
     // -o FILE.csv writes CSV without --format; a missing folder is a clear error.
     let points = track.directory.path("points.csv")

@@ -64,7 +64,9 @@ enum ErrorReporter {
   static func status(of error: LearningError) -> ExitStatus {
     switch error {
     case .cancelled: return .interrupted
-    case .invalidSpec: return .usage
+    // --from named a run this spec cannot continue (other model, other tasks): the
+    // command was wrong, not the experiment. The new run stays, marked failed.
+    case .invalidSpec, .incompatibleResume: return .usage
     default: return .experimentFailed
     }
   }
