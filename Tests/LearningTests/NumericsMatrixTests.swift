@@ -24,6 +24,17 @@ import Testing
     return c
   }
 
+  /// Random A and B for op(A) (m × k) · op(B) (k × n), stored transposed when asked.
+  static func operands(
+    m: Int, n: Int, k: Int, _ ta: Bool, _ tb: Bool, _ random: inout SeededGenerator
+  ) -> (Matrix, Matrix) {
+    let a = ta ? Matrix(rows: k, columns: m) : Matrix(rows: m, columns: k)
+    let b = tb ? Matrix(rows: n, columns: k) : Matrix(rows: k, columns: n)
+    for i in 0..<a.count { a.pointer[i] = random.nextFloat(in: -1, 1) }
+    for i in 0..<b.count { b.pointer[i] = random.nextFloat(in: -1, 1) }
+    return (a, b)
+  }
+
   static let shapes = [(5, 7, 3), (1, 6, 4), (6, 1, 4), (5, 6, 1), (1, 1, 5), (4, 4, 4)]
 
   @Test(arguments: shapes)
@@ -32,10 +43,7 @@ import Testing
     var random = SeededGenerator(seed: UInt64(m * 100 + n * 10 + k))
     for ta in [false, true] {
       for tb in [false, true] {
-        let a = ta ? Matrix(rows: k, columns: m) : Matrix(rows: m, columns: k)
-        let b = tb ? Matrix(rows: n, columns: k) : Matrix(rows: k, columns: n)
-        for i in 0..<a.count { a.pointer[i] = random.nextFloat(in: -1, 1) }
-        for i in 0..<b.count { b.pointer[i] = random.nextFloat(in: -1, 1) }
+        let (a, b) = Self.operands(m: m, n: n, k: k, ta, tb, &random)
         let c = Matrix(rows: m, columns: n)
         c.multiply(a, transposed: ta, b, transposed: tb)
         let expected = Self.naive(a, ta, b, tb, m: m, n: n, k: k)
@@ -86,10 +94,7 @@ import Testing
     var random = SeededGenerator(seed: UInt64(m + n + k))
     for ta in [false, true] {
       for tb in [false, true] {
-        let a = ta ? Matrix(rows: k, columns: m) : Matrix(rows: m, columns: k)
-        let b = tb ? Matrix(rows: n, columns: k) : Matrix(rows: k, columns: n)
-        for i in 0..<a.count { a.pointer[i] = random.nextFloat(in: -1, 1) }
-        for i in 0..<b.count { b.pointer[i] = random.nextFloat(in: -1, 1) }
+        let (a, b) = Self.operands(m: m, n: n, k: k, ta, tb, &random)
         let expected = Self.naive(a, ta, b, tb, m: m, n: n, k: k).map { $0 + 0.5 }
         let two = Self.product(a, ta, b, tb, m: m, n: n, k: k, threads: 2)
         let worst = zip(two, expected).map { abs(Double($0) - $1) }.max() ?? 0
