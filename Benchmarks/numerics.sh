@@ -38,8 +38,12 @@ export TF_CPP_MIN_LOG_LEVEL=2
 
 run() {  # run THREADS COMMAND...: one benchmark with every thread knob set to THREADS
   local threads=$1; shift
+  # Ours never uses OpenBLAS's threads (--threads drives its own pool): do not let OpenBLAS
+  # start idle ones that spin on the second core for the first ~0.1 s.
+  local blas=$threads
+  if [ "$1" = "$BIN" ]; then blas=1; fi
   echo "+ $*" >&2
-  OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
+  OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$blas MKL_NUM_THREADS=$threads \
     "$@" 2>/dev/null | grep '^workload=' | tee -a "$LOG"
 }
 

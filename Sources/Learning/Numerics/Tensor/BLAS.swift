@@ -11,7 +11,7 @@ import COpenBLAS
 /// other core is busy. `BLAS.threadCount = n` (the experiment spec's `training.threads`)
 /// shares each step between n threads (`Workers`): a product of ≥ `parallelMinimumWork`
 /// multiply-adds is cut into n slices along the longer side of C, each a single-threaded
-/// BLAS call, and long elementwise loops are cut likewise. OpenBLAS's own threads stay at 1:
+/// BLAS call, and the narrow-input layer kernels likewise. OpenBLAS's own threads stay at 1:
 /// they sleep between calls, and waking them costs more than a batch-32 product (measured:
 /// 25,000–56,000 samples/s from run to run at 2 OpenBLAS threads, below one thread's
 /// 40,000; Benchmarks/README.md). `OPENBLAS_NUM_THREADS` is deliberately overridden so that a
