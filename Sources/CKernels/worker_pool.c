@@ -1,6 +1,7 @@
 #include "WorkerPool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -25,6 +26,8 @@ struct worker_pool {
   _Atomic unsigned long generation;
   /// Workers that have not yet finished the current job.
   _Atomic int remaining;
+  /// The next part of the current job to hand out.
+  _Atomic int next;
   /// Set while a caller owns the pool (one job at a time).
   atomic_flag busy;
   _Atomic int stopping;
@@ -38,7 +41,6 @@ struct worker_pool {
 
 struct worker_argument {
   worker_pool *pool;
-  int part;
 };
 
 static long now_nanoseconds(void) {
@@ -55,6 +57,7 @@ static unsigned long wait_for_job(worker_pool *pool, unsigned long seen) {
     if (current != seen) return current;
     CPU_RELAX();
     if ((spins & 255) != 255) continue;
+    if ((spins & 1023) == 1023) sched_yield();  // let a thread sharing this core run
     long now = now_nanoseconds();
     if (deadline == 0) {
       deadline = now + SPIN_NANOSECONDS;
@@ -70,6 +73,16 @@ static unsigned long wait_for_job(worker_pool *pool, unsigned long seen) {
   }
 }
 
+/// Takes parts of the current job in turn until none is left: a thread on a slower (or
+/// shared) core simply takes fewer.
+static void run_parts(worker_pool *pool) {
+  for (;;) {
+    int part = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
+    if (part >= pool->parts) return;
+    pool->task(pool->context, part);
+  }
+}
+
 static void *worker_main(void *raw) {
   struct worker_argument *argument = raw;
   worker_pool *pool = argument->pool;
@@ -77,12 +90,13 @@ static void *worker_main(void *raw) {
   for (;;) {
     seen = wait_for_job(pool, seen);
     if (atomic_load_explicit(&pool->stopping, memory_order_acquire)) return NULL;
-    if (argument->part < pool->parts) pool->task(pool->context, argument->part);
+    run_parts(pool);
     atomic_fetch_sub_explicit(&pool->remaining, 1, memory_order_release);
   }
 }
 
 static void post(worker_pool *pool) {
+  atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
   atomic_store_explicit(&pool->remaining, pool->threads - 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
   pthread_mutex_lock(&pool->mutex);
@@ -113,6 +127,7 @@ worker_pool *worker_pool_create(int threads) {
   pool->arguments = calloc((size_t)threads, sizeof(struct worker_argument));
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->remaining, 0);
+  atomic_init(&pool->next, 0);
   atomic_init(&pool->stopping, 0);
   atomic_flag_clear(&pool->busy);
   pthread_mutex_init(&pool->mutex, NULL);
@@ -123,7 +138,6 @@ worker_pool *worker_pool_create(int threads) {
   }
   for (int i = 0; i < threads - 1; ++i) {
     pool->arguments[i].pool = pool;
-    pool->arguments[i].part = i + 1;
     if (pthread_create(&pool->handles[i], NULL, worker_main, &pool->arguments[i]) != 0) {
       join_all(pool, i);
       free_pool(pool);
@@ -142,7 +156,7 @@ void worker_pool_destroy(worker_pool *pool) {
 int worker_pool_threads(const worker_pool *pool) { return pool->threads; }
 
 void worker_pool_run(worker_pool *pool, int parts, worker_pool_task task, void *context) {
-  if (parts <= 1 || parts > pool->threads ||
+  if (parts <= 1 || pool->threads < 2 ||
       atomic_flag_test_and_set_explicit(&pool->busy, memory_order_acquire)) {
     for (int p = 0; p < parts; ++p) task(context, p);
     return;
@@ -151,7 +165,11 @@ void worker_pool_run(worker_pool *pool, int parts, worker_pool_task task, void *
   pool->context = context;
   pool->parts = parts;
   post(pool);
-  task(context, 0);
-  while (atomic_load_explicit(&pool->remaining, memory_order_acquire) != 0) CPU_RELAX();
+  run_parts(pool);
+  // Spin for the workers' last parts; yield now and then in case one shares this core.
+  for (unsigned spins = 1; atomic_load_explicit(&pool->remaining, memory_order_acquire) != 0;
+       ++spins) {
+    if (spins % 1024 == 0) sched_yield(); else CPU_RELAX();
+  }
   atomic_flag_clear_explicit(&pool->busy, memory_order_release);
 }

@@ -24,9 +24,11 @@ void worker_pool_destroy(worker_pool *pool);
 /// Threads the pool was created with (the caller included).
 int worker_pool_threads(const worker_pool *pool);
 
-/// Runs `task(context, p)` for p in 0 ..< parts: part 0 on the calling thread, part p on
-/// worker p. With more parts than threads, or when the pool is busy, the caller runs every
-/// part itself, in order. Returns when every part has finished.
+/// Runs `task(context, p)` once for each p in 0 ..< parts, on the calling thread and the
+/// workers together: each takes the next part not yet taken until none is left, so a thread
+/// on a slower or shared core takes fewer. When the pool is busy the caller runs every part
+/// itself, in order. Returns when every part has finished. Which thread runs a part varies;
+/// what a part computes must not depend on it.
 void worker_pool_run(worker_pool *pool, int parts, worker_pool_task task, void *context);
 
 #endif

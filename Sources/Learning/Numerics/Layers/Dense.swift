@@ -42,7 +42,8 @@ public struct Dense: Sendable, Equatable {
       let relu: Int32 = activation == .relu ? 1 : 0
       let w = parameters + weightOffset, b = parameters + biasOffset
       let shared = self.threads(threads, batch: batch)
-      Workers.forEachSlice(of: batch, alignment: 8, threads: shared) { rows in
+      Workers.forEachSlice(of: batch, alignment: 8, threads: shared) {
+        rows in
         narrow_dense_forward(
           x + rows.lowerBound * inputs, rows.count, inputs, w, b, outputs,
           y + rows.lowerBound * outputs, relu)
@@ -73,7 +74,8 @@ public struct Dense: Sendable, Equatable {
       let outputs = outputSize
       let dw = gradients + weightOffset, db = gradients + biasOffset
       let shared = self.threads(threads, batch: batch)
-      Workers.forEachSlice(of: outputs, alignment: 8, threads: shared) { c in
+      Workers.forEachSlice(of: outputs, alignment: 8, threads: shared) {
+        c in
         narrow_dense_backward(
           x, batch, inputSize, g + c.lowerBound, y + c.lowerBound, c.count, outputs, relu,
           dw + c.lowerBound, db + c.lowerBound)

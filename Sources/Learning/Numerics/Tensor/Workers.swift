@@ -31,14 +31,19 @@ enum Workers {
   nonisolated(unsafe) private static var pool: OpaquePointer?
   private static let poolLock = NSLock()
 
-  /// Calls `body` once for each of `threads` consecutive slices of `0..<count` (fewer when
-  /// `count` is small), each slice starting at a multiple of `alignment`; the slices run
-  /// at the same time, the first on the calling thread. Returns when all have finished.
+  /// Calls `body` once for each of `threads × slicesPerThread` consecutive slices of
+  /// `0..<count` (fewer when `count` is small), each starting at a multiple of `alignment`,
+  /// on `threads` threads at once; the first thread is the caller. Threads take the next
+  /// slice not yet taken, so a thread on a slower or shared core takes fewer: more slices
+  /// per thread balance better, fewer make bigger calls. Which thread runs a slice varies,
+  /// so `body` must compute a slice the same way on any thread (it does: the slices are
+  /// fixed). Returns when all have finished.
   static func forEachSlice(
-    of count: Int, alignment: Int = 16, threads: Int, _ body: (Range<Int>) -> Void
+    of count: Int, alignment: Int = 16, threads: Int, slicesPerThread: Int = 1,
+    _ body: (Range<Int>) -> Void
   ) {
-    let step = ((count + max(threads, 1) - 1) / max(threads, 1) + alignment - 1)
-      / alignment * alignment
+    let pieces = max(threads, 1) * max(slicesPerThread, 1)
+    let step = ((count + pieces - 1) / pieces + alignment - 1) / alignment * alignment
     let parts = step == 0 ? 0 : (count + step - 1) / step
     if parts <= 1 {
       if count > 0 { body(0..<count) }
@@ -47,8 +52,7 @@ enum Workers {
     withoutActuallyEscaping(body) { body in
       var job = SliceJob(count: count, step: step, body: body)
       withUnsafeMutablePointer(to: &job) { job in
-        if let pool = pool(threads: parts) {
-          // Runs the slices in order on this thread when the pool is smaller or busy.
+        if threads > 1, let pool = pool(threads: threads) {
           worker_pool_run(pool, Int32(parts), runSlice, job)
         } else {
           for part in 0..<parts { runSlice(job, Int32(part)) }
