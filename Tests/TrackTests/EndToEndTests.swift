@@ -132,6 +132,31 @@ import TestSupport
     #expect(check.stdout.contains("OK"))
   }
 
+  @Test func twoThreadsRepeatTheSameMatrix() throws {
+    // Large enough that the narrow first layer (8 inputs) and the 256-wide products are
+    // shared between 2 threads; the same spec, seed and thread count must give the same
+    // matrix to the last digit.
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let specPath = try track.directory.write("spec.yaml", EndToEndTests.spec)
+    let settings = [
+      "--set", "training.threads=2", "--set", "training.batch_size=256",
+      "--set", "data.samples_per_class=300", "--set", "model.hidden=[256]",
+      "--set", "training.epochs=1",
+    ]
+    var matrices: [String] = []
+    for name in ["first", "second"] {
+      let result = try track.run(["run", specPath, "--name", name] + settings)
+      #expect(result.status == 0, "\(result.stderr)")
+      matrices.append(try track("matrix", name, "--format", "json").stdout)
+    }
+    #expect(matrices[0] == matrices[1])
+    #expect(matrices[0].contains("\"task_count\""))
+    let shown = try json(try track("show", "second", "--format", "json").stdout)
+    let params = (shown as? [String: Any])?["params"] as? [String: Any]
+    #expect("\(params?["training.threads"] ?? "")" == "2")
+  }
+
   @Test func longStreamsPrintSummariesNotAWrappingGrid() throws {
     let track = try TrackBinary()
     defer { track.remove() }
