@@ -21,7 +21,6 @@
 struct worker_pool {
   int threads;
   pthread_t *handles;
-  struct worker_argument *arguments;
   /// Bumped (release) after the job fields below are written; workers wait for a change.
   _Atomic unsigned long generation;
   /// Workers that have not yet finished the current job.
@@ -37,10 +36,6 @@ struct worker_pool {
   pthread_mutex_t mutex;
   pthread_cond_t wake;
   int sleepers; /* guarded by mutex */
-};
-
-struct worker_argument {
-  worker_pool *pool;
 };
 
 static long now_nanoseconds(void) {
@@ -84,8 +79,7 @@ static void run_parts(worker_pool *pool) {
 }
 
 static void *worker_main(void *raw) {
-  struct worker_argument *argument = raw;
-  worker_pool *pool = argument->pool;
+  worker_pool *pool = raw;
   unsigned long seen = 0;
   for (;;) {
     seen = wait_for_job(pool, seen);
@@ -113,7 +107,6 @@ static void join_all(worker_pool *pool, int started) {
 static void free_pool(worker_pool *pool) {
   pthread_cond_destroy(&pool->wake);
   pthread_mutex_destroy(&pool->mutex);
-  free(pool->arguments);
   free(pool->handles);
   free(pool);
 }
@@ -124,7 +117,6 @@ worker_pool *worker_pool_create(int threads) {
   if (pool == NULL) return NULL;
   pool->threads = threads;
   pool->handles = calloc((size_t)threads, sizeof(pthread_t));
-  pool->arguments = calloc((size_t)threads, sizeof(struct worker_argument));
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->remaining, 0);
   atomic_init(&pool->next, 0);
@@ -132,25 +124,18 @@ worker_pool *worker_pool_create(int threads) {
   atomic_flag_clear(&pool->busy);
   pthread_mutex_init(&pool->mutex, NULL);
   pthread_cond_init(&pool->wake, NULL);
-  if (pool->handles == NULL || pool->arguments == NULL) {
+  if (pool->handles == NULL) {
     free_pool(pool);
     return NULL;
   }
   for (int i = 0; i < threads - 1; ++i) {
-    pool->arguments[i].pool = pool;
-    if (pthread_create(&pool->handles[i], NULL, worker_main, &pool->arguments[i]) != 0) {
+    if (pthread_create(&pool->handles[i], NULL, worker_main, pool) != 0) {
       join_all(pool, i);
       free_pool(pool);
       return NULL;
     }
   }
   return pool;
-}
-
-void worker_pool_destroy(worker_pool *pool) {
-  if (pool == NULL) return;
-  join_all(pool, pool->threads - 1);
-  free_pool(pool);
 }
 
 int worker_pool_threads(const worker_pool *pool) { return pool->threads; }

@@ -14,12 +14,10 @@ typedef void (*worker_pool_task)(void *context, int part);
 
 typedef struct worker_pool worker_pool;
 
-/// A pool for jobs of up to `threads` parts: the caller plus `threads - 1` workers.
+/// A pool of the caller plus `threads - 1` workers, which live as long as the process
+/// (a pool is never torn down: another thread may be running a job on it).
 /// Returns NULL when `threads` < 1 or a thread cannot be started.
 worker_pool *worker_pool_create(int threads);
-
-/// Stops and joins the workers and frees the pool. Must not race with `worker_pool_run`.
-void worker_pool_destroy(worker_pool *pool);
 
 /// Threads the pool was created with (the caller included).
 int worker_pool_threads(const worker_pool *pool);

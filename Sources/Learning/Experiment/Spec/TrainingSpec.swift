@@ -6,7 +6,8 @@ public struct TrainingSpec: Codable, Equatable {
   public var epochs: Int
   /// Samples per gradient step (default 32).
   public var batchSize: Int
-  /// Threads per matrix product (default 1: with the other core busy, two are slower).
+  /// Threads a training step is shared between (default 1: with the other core busy, two
+  /// are slower).
   public var threads: Int
 
   /// The keys this section accepts.

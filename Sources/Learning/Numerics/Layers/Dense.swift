@@ -26,11 +26,6 @@ public struct Dense: Sendable, Equatable {
     inputSize <= Int(NARROW_MAX_INPUT) && (activation == .relu || activation == .identity)
   }
 
-  /// `threads` for a narrow kernel on `batch` rows, 1 when too little work to share.
-  private func threads(_ threads: Int, batch: Int) -> Int {
-    batch * inputSize * outputSize >= BLAS.parallelMinimumWork ? threads : 1
-  }
-
   /// Writes y = f(x·W + b) for `batch` rows.
   func forward(
     input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
@@ -41,9 +36,8 @@ public struct Dense: Sendable, Equatable {
       let inputs = inputSize, outputs = outputSize
       let relu: Int32 = activation == .relu ? 1 : 0
       let w = parameters + weightOffset, b = parameters + biasOffset
-      let shared = self.threads(threads, batch: batch)
-      Workers.forEachSlice(of: batch, alignment: 8, threads: shared) {
-        rows in
+      let shared = Workers.threads(threads, forWork: batch * inputs * outputs)
+      Workers.forEachSlice(of: batch, alignment: 8, threads: shared) { rows in
         narrow_dense_forward(
           x + rows.lowerBound * inputs, rows.count, inputs, w, b, outputs,
           y + rows.lowerBound * outputs, relu)
@@ -73,9 +67,8 @@ public struct Dense: Sendable, Equatable {
       let relu: Int32 = activation == .relu ? 1 : 0
       let outputs = outputSize
       let dw = gradients + weightOffset, db = gradients + biasOffset
-      let shared = self.threads(threads, batch: batch)
-      Workers.forEachSlice(of: outputs, alignment: 8, threads: shared) {
-        c in
+      let shared = Workers.threads(threads, forWork: batch * inputSize * outputs)
+      Workers.forEachSlice(of: outputs, alignment: 8, threads: shared) { c in
         narrow_dense_backward(
           x, batch, inputSize, g + c.lowerBound, y + c.lowerBound, c.count, outputs, relu,
           dw + c.lowerBound, db + c.lowerBound)

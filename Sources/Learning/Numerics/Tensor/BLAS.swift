@@ -33,8 +33,9 @@ public enum BLAS {
     set { Workers.threadCount = min(max(1, newValue), Workers.cores) }
   }
 
-  /// Products with fewer multiply-adds than this run on one thread even when
-  /// `threadCount` > 1 (a hand-off costs about a microsecond).
+  /// Products (and narrow-layer kernels) with fewer multiply-adds than this run on one
+  /// thread even when `threadCount` > 1 (a hand-off costs about a microsecond, what
+  /// ~100,000 multiply-adds take).
   public static let parallelMinimumWork = 131_072
 
   /// OpenBLAS's own threads are never used (see above). Set once, before the first product
@@ -90,7 +91,7 @@ public enum BLAS {
     // Rows of C when m ≥ n, columns otherwise; slices start on a 16-float boundary, so on a
     // cache line of C and B.
     Workers.forEachSlice(
-      of: max(m, n), alignment: 16, threads: m * n * k >= parallelMinimumWork ? threads : 1
+      of: max(m, n), alignment: 16, threads: Workers.threads(threads, forWork: m * n * k)
     ) { product.compute($0) }
   }
 

@@ -28,6 +28,12 @@ enum Workers {
   /// Cores of this machine: a spinning worker without a core of its own stalls every job.
   static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+  /// `threads` for a job of `work` multiply-adds, 1 when it is below
+  /// `BLAS.parallelMinimumWork` (too small to share).
+  static func threads(_ threads: Int, forWork work: Int) -> Int {
+    work >= BLAS.parallelMinimumWork ? threads : 1
+  }
+
   nonisolated(unsafe) private static var pool: OpaquePointer?
   private static let poolLock = NSLock()
 
