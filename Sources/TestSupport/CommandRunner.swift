@@ -8,14 +8,7 @@ public enum CommandRunner {
     _ executable: URL, _ arguments: [String], directory: URL? = nil,
     environment: [String: String] = [:], input: String? = nil
   ) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "TRACK_DB")
-    env.merge(environment) { _, new in new }
-    process.environment = env
+    let process = makeProcess(executable, arguments, directory, environment)
     let stdoutFile = try temporaryFile()
     let stderrFile = try temporaryFile()
     defer {
@@ -42,6 +35,21 @@ public enum CommandRunner {
     _ executable: URL, _ arguments: [String], directory: URL? = nil,
     environment: [String: String] = [:], stdout: URL, stderr: URL
   ) throws -> Process {
+    let process = makeProcess(executable, arguments, directory, environment)
+    FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: stdout)
+    process.standardError = try FileHandle(forWritingTo: stderr)
+    try process.run()
+    return process
+  }
+
+  /// A process for `executable` in `directory`, with this process's environment minus
+  /// `TRACK_DB` (so no test writes into a developer's database) plus `environment`.
+  private static func makeProcess(
+    _ executable: URL, _ arguments: [String], _ directory: URL?,
+    _ environment: [String: String]
+  ) -> Process {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -50,11 +58,6 @@ public enum CommandRunner {
     env.removeValue(forKey: "TRACK_DB")
     env.merge(environment) { _, new in new }
     process.environment = env
-    FileManager.default.createFile(atPath: stdout.path, contents: nil)
-    FileManager.default.createFile(atPath: stderr.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: stdout)
-    process.standardError = try FileHandle(forWritingTo: stderr)
-    try process.run()
     return process
   }
 

@@ -40,22 +40,9 @@ public enum MeanSquaredError {
       let g = gradient.pointer
       for i in 0..<n { g[i] = factor * (y[i] - targets[i]) }
     }
-    // Float partial sums in blocks keep the loop vectorized; Double keeps the total exact.
-    var total = 0.0
-    var start = 0
-    while start < n {
-      let end = min(start + 1024, n)
-      var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-      var i = start
-      while i + 4 <= end {
-        let d0 = y[i] - targets[i], d1 = y[i + 1] - targets[i + 1]
-        let d2 = y[i + 2] - targets[i + 2], d3 = y[i + 3] - targets[i + 3]
-        s0 = s0 + d0 * d0; s1 = s1 + d1 * d1; s2 = s2 + d2 * d2; s3 = s3 + d3 * d3
-        i += 4
-      }
-      while i < end { let d = y[i] - targets[i]; s0 = s0 + d * d; i += 1 }
-      total += Double(s0) + Double(s1) + Double(s2) + Double(s3)
-      start = end
+    let total = Vector.blockedSum(n, block: 1024) { i in
+      let d = y[i] - targets[i]
+      return d * d
     }
     return Float(total / Double(n))
   }

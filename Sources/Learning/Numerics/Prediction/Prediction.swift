@@ -9,15 +9,8 @@ public enum Prediction {
     let columns = logits.columns
     SoftmaxCrossEntropy.withMask(allowed, rows: logits.rows, columns: columns) { mask, stride in
       for r in 0..<logits.rows {
-        let z = logits.pointer + r * columns
-        let m = mask.map { $0 + r * stride }
-        var best = -1
-        var bestValue = -Float.infinity
-        for c in 0..<columns where (m?[c] ?? true) && (best < 0 || z[c] > bestValue) {
-          best = c
-          bestValue = z[c]
-        }
-        classes[r] = best
+        classes[r] = bestClass(
+          logits.pointer + r * columns, columns: columns, allowed: mask.map { $0 + r * stride })
       }
     }
   }
@@ -38,18 +31,27 @@ public enum Prediction {
       mask, stride in
       var correct = 0
       for r in 0..<logits.rows {
-        let z = logits.pointer + r * columns
-        let m = mask.map { $0 + r * stride }
-        var best = -1
-        var bestValue = -Float.infinity
-        for c in 0..<columns where (m?[c] ?? true) && (best < 0 || z[c] > bestValue) {
-          best = c
-          bestValue = z[c]
-        }
+        let best = bestClass(
+          logits.pointer + r * columns, columns: columns, allowed: mask.map { $0 + r * stride })
         if best == labels[r] { correct += 1 }
       }
       return correct
     }
+  }
+
+  /// The allowed column with the largest logit in one row (the lowest index on ties; −1
+  /// when no column is allowed).
+  @inline(__always)
+  private static func bestClass(
+    _ z: UnsafePointer<Float>, columns: Int, allowed m: UnsafePointer<Bool>?
+  ) -> Int {
+    var best = -1
+    var bestValue = -Float.infinity
+    for c in 0..<columns where (m?[c] ?? true) && (best < 0 || z[c] > bestValue) {
+      best = c
+      bestValue = z[c]
+    }
+    return best
   }
 }
 

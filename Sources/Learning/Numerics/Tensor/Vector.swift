@@ -145,25 +145,10 @@ public final class Vector {
   public func weightedSquaredDistance(to x: Vector, weights w: Vector) -> Float {
     precondition(x.count == count && w.count == count, "weightedSquaredDistance: counts differ")
     let p = pointer, q = x.pointer, pw = w.pointer
-    // Float partial sums over blocks of 256 vectorize; the blocks fold into a Double.
-    var total = 0.0
-    var start = 0
-    while start < count {
-      let end = min(start + 256, count)
-      var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-      var i = start
-      while i + 4 <= end {
-        let d0 = p[i] - q[i], d1 = p[i + 1] - q[i + 1]
-        let d2 = p[i + 2] - q[i + 2], d3 = p[i + 3] - q[i + 3]
-        s0 = s0 + pw[i] * (d0 * d0); s1 = s1 + pw[i + 1] * (d1 * d1)
-        s2 = s2 + pw[i + 2] * (d2 * d2); s3 = s3 + pw[i + 3] * (d3 * d3)
-        i += 4
-      }
-      while i < end { let d = p[i] - q[i]; s0 = s0 + pw[i] * (d * d); i += 1 }
-      total += Double(s0) + Double(s1) + Double(s2) + Double(s3)
-      start = end
-    }
-    return Float(total)
+    return Float(Vector.blockedSum(count) { i in
+      let d = p[i] - q[i]
+      return pw[i] * (d * d)
+    })
   }
 
   /// Whether every element is finite (no NaN or infinity).
@@ -175,19 +160,26 @@ public final class Vector {
   static func dot(
     _ p: UnsafePointer<Float>, _ q: UnsafePointer<Float>, _ count: Int
   ) -> Double {
-    // Four Float partial sums vectorize; blocks of 256 fold into Double to bound the error.
+    blockedSum(count) { p[$0] * q[$0] }
+  }
+
+  /// Σ term(i) for i in 0..<count, summed the way every reduction here is: four Float
+  /// partial sums (so the loop vectorizes) over blocks of `block` elements, each block
+  /// folded into a Double (so the rounding error stays bounded).
+  @inline(__always)
+  static func blockedSum(_ count: Int, block: Int = 256, _ term: (Int) -> Float) -> Double {
     var total = 0.0
     var start = 0
     while start < count {
-      let end = min(start + 256, count)
+      let end = min(start + block, count)
       var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
       var i = start
       while i + 4 <= end {
-        s0 = s0 + p[i] * q[i]; s1 = s1 + p[i + 1] * q[i + 1]
-        s2 = s2 + p[i + 2] * q[i + 2]; s3 = s3 + p[i + 3] * q[i + 3]
+        s0 = s0 + term(i); s1 = s1 + term(i + 1)
+        s2 = s2 + term(i + 2); s3 = s3 + term(i + 3)
         i += 4
       }
-      while i < end { s0 = s0 + p[i] * q[i]; i += 1 }
+      while i < end { s0 = s0 + term(i); i += 1 }
       total += Double(s0) + Double(s1) + Double(s2) + Double(s3)
       start = end
     }
