@@ -19,9 +19,9 @@ enum RunJSON {
     .object(values.keys.sorted().map { ($0, .number(values[$0])) })
   }
 
-  /// One row of `track runs --format json`.
-  static func summary(_ run: RunSummary) -> JSONValue {
-    .object([
+  /// The fields every run object starts with, in `runs` and in `show`.
+  static func identity(_ run: some RunIdentity) -> [(String, JSONValue)] {
+    [
       ("id", .integer(run.id)),
       ("uuid", .string(run.uuid)),
       ("name", .string(run.name)),
@@ -30,9 +30,12 @@ enum RunJSON {
       ("created_at", .string(TimeDisplay.timestamp(run.createdAt))),
       ("duration_seconds", TimeDisplay.seconds(run.duration)),
       ("continued_from", run.continuedFrom.map { .integer($0) } ?? .null),
-      ("params", params(run.params)),
-      ("summary", numbers(run.summary)),
-    ])
+    ]
+  }
+
+  /// One row of `track runs --format json`.
+  static func summary(_ run: RunSummary) -> JSONValue {
+    .object(identity(run) + [("params", params(run.params)), ("summary", numbers(run.summary))])
   }
 
   /// A short reference to a run (in diffs).
@@ -40,3 +43,18 @@ enum RunJSON {
     .object([("id", .integer(run.id)), ("uuid", .string(run.uuid)), ("name", .string(run.name))])
   }
 }
+
+/// What both a run listing row and a whole run say about a run's identity and life.
+protocol RunIdentity {
+  var id: RunID { get }
+  var uuid: String { get }
+  var name: String { get }
+  var experiment: String? { get }
+  var status: RunStatus { get }
+  var createdAt: Date { get }
+  var duration: TimeInterval? { get }
+  var continuedFrom: RunID? { get }
+}
+
+extension Run: RunIdentity {}
+extension RunSummary: RunIdentity {}

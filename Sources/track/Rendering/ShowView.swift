@@ -160,15 +160,7 @@ struct ShowView {
   func json() -> JSONValue {
     let run = report.run
     let matrix = report.matrix
-    return .object([
-      ("id", .integer(run.id)),
-      ("uuid", .string(run.uuid)),
-      ("name", .string(run.name)),
-      ("experiment", .string(run.experiment)),
-      ("status", .string(run.status.rawValue)),
-      ("created_at", .string(TimeDisplay.timestamp(run.createdAt))),
-      ("duration_seconds", TimeDisplay.seconds(run.duration)),
-      ("continued_from", run.continuedFrom.map { .integer($0) } ?? .null),
+    return .object(RunJSON.identity(run) + [
       ("params", RunJSON.params(report.paramValues)),
       ("tags", .object(report.tags.keys.sorted().map { ($0, .string(report.tags[$0] ?? "")) })),
       ("summary", .object(report.summary.map { ($0.0, .number($0.1)) })),
