@@ -121,15 +121,19 @@ struct MigrationTests {
     #expect(fileBytes(path) == before)  // still in rollback-journal mode, nothing added
   }
 
+  /// A closed store in `folder` holding one finished run named "kept"; returns its path.
+  static func storeWithOneFinishedRun(in folder: TemporaryFolder) throws -> String {
+    let path = folder.path("track.db")
+    let store = try Store(path: path)
+    let run = try store.startRun(name: "kept", experiment: nil, params: [:])
+    try run.finish()
+    return path
+  }
+
   @Test func readOnlyFileIsAClearErrorAndStillReadable() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let path = folder.path("track.db")
-    do {
-      let store = try Store(path: path)
-      let run = try store.startRun(name: "kept", experiment: nil, params: [:])
-      try run.finish()
-    }
+    let path = try Self.storeWithOneFinishedRun(in: folder)
     try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
     let before = fileBytes(path)
     let error = expectTrackingError(.readOnly) { try Store(path: path) }
@@ -145,12 +149,7 @@ struct MigrationTests {
   @Test func readOnlyFolderIsAClearErrorAndStillReadable() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let path = folder.path("track.db")
-    do {
-      let store = try Store(path: path)
-      let run = try store.startRun(name: "kept", experiment: nil, params: [:])
-      try run.finish()
-    }
+    let path = try Self.storeWithOneFinishedRun(in: folder)
     #expect(!FileManager.default.fileExists(atPath: path + "-wal"))  // checkpointed on close
     try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.url.path)
     let before = fileBytes(path)
