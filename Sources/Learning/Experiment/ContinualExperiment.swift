@@ -221,7 +221,9 @@ public final class ContinualExperiment {
         try optimizer.restore(OptimizerState(serialized: blob))
       }
     } catch {
-      throw LearningError.incompatibleResume(message: "cannot load the earlier weights: \(error)")
+      throw LearningError.incompatibleResume(
+        message: "cannot load the earlier weights: \(error); keep the earlier run's model"
+          + " section (hidden sizes, activation) and data, or start without --from")
     }
     // Earlier tasks keep their recorded scores; new tasks get this run's measurements.
     for (j, value) in resume.matrixRows[0].enumerated() where j < baseline.count {
