@@ -1,15 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Three layers (docs/architecture.md): Tracking owns the SQL, Learning owns the numerics,
-// `track` is the thin command line over both. Imports flow downward only.
+// Layers (docs/architecture.md): `track` (front end) -> Experiments (the application
+// library) -> Learning (numerics, no SQL) and Tracking (the storage interface, no neural
+// networks) -> TrackingSQLite (the SQLite backend). Imports flow downward only.
 let package = Package(
   name: "track",
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "track", targets: ["track"]),
     .library(name: "Tracking", targets: ["Tracking"]),
+    .library(name: "TrackingSQLite", targets: ["TrackingSQLite"]),
     .library(name: "Learning", targets: ["Learning"]),
+    .library(name: "Experiments", targets: ["Experiments"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,13 +40,16 @@ let package = Package(
     // The matrix summaries (ACC, BWT, FWT, forgetting), written once for both libraries.
     .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v5)]),
 
-    // Storage: runs, params, metrics, matrix, blobs, knowledge base, migrations.
+    // The storage interface: value types, the store and live-run protocols, the filter
+    // language, errors with codes. Knows no SQL dialect and no neural networks.
+    .target(name: "Tracking", dependencies: ["ContinualMetrics"]),
+
+    // The SQLite backend of the interface: connections, statements, migrations, the SQL.
     .target(
-      name: "Tracking",
+      name: "TrackingSQLite",
       dependencies: [
-        "CSQLite", "ContinualMetrics", .product(name: "Crypto", package: "swift-crypto"),
-      ],
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+        "Tracking", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
 
     // Numerics and continual learning. Knows nothing about SQL.
     .target(
@@ -54,15 +60,21 @@ let package = Package(
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
       ]),
 
-    // The command line: parse, call the two libraries, render.
+    // The application library: run a spec end to end (resume, record, finish/kill/fail),
+    // spec files, diffs and gates, the stable JSON shapes. The CLI and the server call it.
+    .target(
+      name: "Experiments",
+      dependencies: [
+        "Tracking", "TrackingSQLite", "Learning", .product(name: "Yams", package: "Yams"),
+      ]),
+
+    // The command line: parse arguments, call Experiments, render for a terminal.
     .executableTarget(
       name: "track",
       dependencies: [
-        "Tracking", "Learning",
+        "Experiments", "Tracking", "Learning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Yams", package: "Yams"),
-      ],
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+      ]),
 
     // Benchmarks/continual.sh: runs one learner stream from a JSON spec, without the tracker.
     .executableTarget(
@@ -83,26 +95,29 @@ let package = Package(
     .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
 
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
-    .target(name: "TestSupport", swiftSettings: [.swiftLanguageMode(.v5)]),
+    .target(name: "TestSupport"),
 
     // A writer process for the storage concurrency test (several processes, one file).
     .executableTarget(
-      name: "tracking-stress", dependencies: ["Tracking"], path: "Tests/TrackingStress",
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+      name: "tracking-stress", dependencies: ["TrackingSQLite"], path: "Tests/TrackingStress"),
     // Storage benchmark: our logging vs raw SQLite (run by Benchmarks/storage.sh, release).
     .executableTarget(
-      name: "storage-benchmark", dependencies: ["Tracking", "CSQLite"],
-      path: "Benchmarks/StorageBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
+      name: "storage-benchmark", dependencies: ["TrackingSQLite", "CSQLite"],
+      path: "Benchmarks/StorageBenchmark"),
 
+    // The SQLite backend's own tests (migrations, concurrency, the file format).
     .testTarget(
-      name: "TrackingTests", dependencies: ["Tracking", "TestSupport", "tracking-stress"],
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+      name: "TrackingTests",
+      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "tracking-stress"]),
+    // The storage interface's conformance suite, written once, run against every backend.
+    .testTarget(
+      name: "StoreConformanceTests", dependencies: ["Tracking", "TrackingSQLite", "TestSupport"]),
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v5)]),
     .testTarget(
-      name: "TrackTests", dependencies: ["Tracking", "TestSupport", "track"],
-      exclude: ["Golden"],
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+      name: "TrackTests",
+      dependencies: ["Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track"],
+      exclude: ["Golden"]),
   ]
 )

@@ -5,6 +5,7 @@
 import CSQLite
 import Foundation
 import Tracking
+import TrackingSQLite
 
 let points =
   CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
@@ -28,7 +29,7 @@ func report(_ name: String, _ elapsed: Double) -> Double {
 
 /// Our logger, one `log(batch:)` call per 1,000 points.
 func batched() throws -> Double {
-  let store = try Store(path: folder.appendingPathComponent("batched.db").path)
+  let store = try SQLiteStore(path: folder.appendingPathComponent("batched.db").path)
   let run = try store.startRun(name: "batched", experiment: nil, params: [:])
   let batchSize = 1_000
   return try seconds {
@@ -52,7 +53,7 @@ func batched() throws -> Double {
 
 /// Our logger, one `log(_:value:step:)` call per point.
 func perCall() throws -> Double {
-  let store = try Store(path: folder.appendingPathComponent("per-call.db").path)
+  let store = try SQLiteStore(path: folder.appendingPathComponent("per-call.db").path)
   let run = try store.startRun(name: "per-call", experiment: nil, params: [:])
   return try seconds {
     for index in 0..<points {

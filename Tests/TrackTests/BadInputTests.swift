@@ -2,13 +2,14 @@ import Foundation
 import Testing
 import TestSupport
 import Tracking
+import TrackingSQLite
 
 /// Bad input for each command: a clear message on standard error and the documented code.
 @Suite(.serialized) struct BadInputTests {
   /// A database with three runs, two of them named "dup".
   func fixture() throws -> TrackBinary {
     let track = try TrackBinary()
-    let store = try Store(path: track.database)
+    let store = try SQLiteStore(path: track.database)
     for name in ["dup", "dup", "solo"] {
       let logger = try store.startRun(name: name, experiment: nil, params: ["x": .number(1)])
       try logger.log("acc", value: 0.5, step: 0)
@@ -77,7 +78,7 @@ import Tracking
   @Test func unknownMatrixMetricNamesTheRecordedOnes() throws {
     let track = try TrackBinary()
     defer { track.remove() }
-    let store = try Store(path: track.database)
+    let store = try SQLiteStore(path: track.database)
     let logger = try store.startRun(name: "m", experiment: nil, params: [:])
     try logger.recordMatrixRow(trainedThrough: 0, scores: [0.1], metric: "accuracy")
     try logger.recordMatrixRow(trainedThrough: 1, scores: [0.9], metric: "accuracy")

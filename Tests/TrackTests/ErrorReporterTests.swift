@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// Exit statuses for errors: 1 stays reserved for failed checks (CI gates read it).

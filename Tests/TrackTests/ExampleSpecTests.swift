@@ -2,6 +2,7 @@ import Foundation
 import Learning
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// Every spec in Examples/ parses, has only allowed keys, decodes and validates.

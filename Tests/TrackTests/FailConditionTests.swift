@@ -1,5 +1,6 @@
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// `--fail-if` parsing and evaluation against deltas.
@@ -14,9 +15,9 @@ struct FailConditionTests {
   }
 
   @Test func rejectsMalformedConditions() {
-    #expect(throws: CLIError.self) { try FailCondition.parse("acc") }
-    #expect(throws: CLIError.self) { try FailCondition.parse("< 0.1") }
-    #expect(throws: CLIError.self) { try FailCondition.parse("acc < lots") }
+    #expect(throws: ExperimentError.self) { try FailCondition.parse("acc") }
+    #expect(throws: ExperimentError.self) { try FailCondition.parse("< 0.1") }
+    #expect(throws: ExperimentError.self) { try FailCondition.parse("acc < lots") }
   }
 
   @Test func measuresDeltasAgainstTheFirstRun() throws {

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 import TestSupport
 import Tracking
+import TrackingSQLite
 
 /// Golden outputs of `runs`, `show` and `diff` in every format, from the real binary on a
 /// database written through the Tracking API with fixed values (times printed stable).
 @Suite(.serialized) struct GoldenOutputTests {
   /// Writes two runs with params, a 3-task matrix, metrics and a checkpoint into `store`;
   /// returns their uuids.
-  static func makeFixture(in store: Store) throws -> [String] {
+  static func makeFixture(in store: SQLiteStore) throws -> [String] {
     func write(
       name: String, params: [String: ParamValue], matrix: [[Double]], loss: [Double]
     ) throws -> String {
@@ -65,7 +66,7 @@ import Tracking
   @Test func runsShowAndDiffMatchTheGoldenFilesInEveryFormat() throws {
     let track = try TrackBinary()
     defer { track.remove() }
-    let store = try Store(path: track.database)
+    let store = try SQLiteStore(path: track.database)
     let uuids = try GoldenOutputTests.makeFixture(in: store)
     for format in ["table", "json", "csv", "md"] {
       GoldenFile.check(try output(track, uuids, "runs", "--format", format), "runs.\(format)")

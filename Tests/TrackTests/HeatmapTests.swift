@@ -1,6 +1,7 @@
 @testable import Learning
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// The matrix heatmap and the progress fraction.

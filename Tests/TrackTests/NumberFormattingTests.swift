@@ -1,5 +1,6 @@
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// Number, delta, duration and sparkline formatting.

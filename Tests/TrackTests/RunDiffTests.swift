@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Tracking
 
+@testable import Experiments
 @testable import track
 
 /// Parameter changes and deltas of three runs against the first.

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 import TestSupport
 import Tracking
+import TrackingSQLite
 
 /// `track runs` sorting and key checks on a real store, through the built binary.
 @Suite(.serialized) struct RunsListingTests {
   /// Three finished runs with a `score` metric and a learning-rate parameter.
   func fixture() throws -> TrackBinary {
     let track = try TrackBinary()
-    let store = try Store(path: track.database)
+    let store = try SQLiteStore(path: track.database)
     for (name, score, lr) in [("low", 0.2, 0.1), ("high", 0.9, 0.01), ("mid", 0.5, 0.05)] {
       let logger = try store.startRun(
         name: name, experiment: "listing", params: ["optimizer.lr": .number(lr)])
@@ -59,7 +60,7 @@ import Tracking
   @Test func allDigitUUIDPrefixesResolveWhenNoRunHasThatId() throws {
     let track = try fixture()
     defer { track.remove() }
-    let store = try Store(path: track.database)
+    let store = try SQLiteStore(path: track.database)
     // Add runs until a UUID starts with six digits (6% of UUIDs do).
     var digits: (prefix: String, name: String)?
     for index in 0..<200 where digits == nil {

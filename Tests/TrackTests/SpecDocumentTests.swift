@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// The spec loader: key validation with file and line, overrides, wrong types.

@@ -3,7 +3,9 @@ import Learning
 import Testing
 import TestSupport
 import Tracking
+import TrackingSQLite
 
+@testable import Experiments
 @testable import track
 
 /// The recorder adapter writes what the learner reports into a real store file.
@@ -11,7 +13,7 @@ struct StoreRecorderTests {
   @Test func recordsTasksMetricsMatrixCheckpointsAndKnowledge() throws {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
-    let store = try Store(path: directory.path("track.db"))
+    let store = try SQLiteStore(path: directory.path("track.db"))
     let logger = try store.startRun(name: "adapter", experiment: nil, params: [:])
     let recorder = StoreRecorder(logger: logger)
     try recorder.recordTasks([

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import Experiments
 @testable import track
 
 /// The table renderer: alignment, CSV quoting, Markdown, and no colors off a terminal.

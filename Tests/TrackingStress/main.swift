@@ -5,6 +5,7 @@
 // --exit-without-finish it never flushes nor finishes and calls exit(0) (a forgotten finish).
 import Foundation
 import Tracking
+import TrackingSQLite
 
 let arguments = CommandLine.arguments
 let exitWithoutFinish = arguments.count == 5 && arguments[4] == "--exit-without-finish"
@@ -13,7 +14,7 @@ guard arguments.count == 4 || exitWithoutFinish, let worker = Int(arguments[2]),
   exit(2)
 }
 do {
-  let store = try Store(path: arguments[1])
+  let store = try SQLiteStore(path: arguments[1])
   let run = try store.startRun(
     name: "stress-\(worker)", experiment: "stress", params: ["worker": .number(Double(worker))])
   for step in 0..<points {

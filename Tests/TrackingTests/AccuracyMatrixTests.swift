@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// The matrix summaries against hand-computed fixtures (DESIGN.md formulas, T−1 denominators).
 struct AccuracyMatrixTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// Several processes writing one file at once: all succeed and every row is stored.
 struct ConcurrencyTests {
@@ -30,7 +31,7 @@ struct ConcurrencyTests {
       #expect(process.terminationStatus == 0, "worker \(worker): \(message)")
       #expect(!message.contains("locked"), "worker \(worker): \(message)")
     }
-    let store = try Store(path: path, readOnly: true)
+    let store = try SQLiteStore(path: path, readOnly: true)
     let runs = try store.runs(sort: [RunSort(key: "name")])
     #expect(runs.map(\.name) == (0..<workers).map { "stress-\($0)" })
     #expect(runs.allSatisfy { $0.status == .finished })
@@ -68,7 +69,7 @@ struct ConcurrencyTests {
     try process.run()
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
-    let store = try Store(path: path, readOnly: true)
+    let store = try SQLiteStore(path: path, readOnly: true)
     #expect(try store.query("SELECT count(*) FROM metrics").rows == [[.integer(1000)]])
     #expect(try store.runs().map(\.status) == [.running])  // no finish: crashed once stale
   }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// Embedded migrations, upgrades, and files the store must refuse without writing.
 struct MigrationTests {
@@ -49,10 +50,10 @@ struct MigrationTests {
     }
     // Read-only cannot upgrade: a clear error, nothing written.
     let before = fileBytes(path)
-    expectTrackingError(.readOnly) { try Store(path: path, readOnly: true) }
+    expectTrackingError(.readOnly) { try SQLiteStore(path: path, readOnly: true) }
     #expect(fileBytes(path) == before)
 
-    let store = try Store(path: path)
+    let store = try SQLiteStore(path: path)
     #expect(store.schemaVersion == EmbeddedMigrations.all.count)
     let applied = try store.query("SELECT version, name FROM schema_migrations ORDER BY version")
     #expect(applied.rows.map { $0[1] } == EmbeddedMigrations.all.map { .text($0.name) })
@@ -70,7 +71,7 @@ struct MigrationTests {
       == [[.integer(run.id), .integer(1)]])
     #expect(try store.check().isOK)
     // Opening again is a no-op.
-    let again = try Store(path: path)
+    let again = try SQLiteStore(path: path)
     #expect(again.schemaVersion == store.schemaVersion)
     #expect(
       try again.query("SELECT count(*) FROM schema_migrations").rows
@@ -82,13 +83,13 @@ struct MigrationTests {
     defer { folder.remove() }
     let path = folder.path("future.db")
     do {
-      let store = try Store(path: path)
+      let store = try SQLiteStore(path: path)
       try store.withDatabase { try $0.executeScript("PRAGMA user_version = 99") }
     }
     let before = try #require(fileBytes(path))
-    let error = expectTrackingError(.newerSchema) { try Store(path: path) }
+    let error = expectTrackingError(.newerSchema) { try SQLiteStore(path: path) }
     #expect(error?.message.contains("99") == true)
-    expectTrackingError(.newerSchema) { try Store(path: path, readOnly: true) }
+    expectTrackingError(.newerSchema) { try SQLiteStore(path: path, readOnly: true) }
     #expect(fileBytes(path) == before)
   }
 
@@ -98,9 +99,9 @@ struct MigrationTests {
     let path = folder.path("notes.db")
     let text = Data(String(repeating: "these are my notes, not a database\n", count: 100).utf8)
     try text.write(to: URL(fileURLWithPath: path))
-    let error = expectTrackingError(.notADatabase) { try Store(path: path) }
+    let error = expectTrackingError(.notADatabase) { try SQLiteStore(path: path) }
     #expect(error?.message.contains(path) == true)
-    expectTrackingError(.notADatabase) { try Store(path: path, readOnly: true) }
+    expectTrackingError(.notADatabase) { try SQLiteStore(path: path, readOnly: true) }
     #expect(fileBytes(path) == text)
     #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
   }
@@ -115,16 +116,16 @@ struct MigrationTests {
         "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')")
     }
     let before = try #require(fileBytes(path))
-    let error = expectTrackingError(.notATrackStore) { try Store(path: path) }
+    let error = expectTrackingError(.notATrackStore) { try SQLiteStore(path: path) }
     #expect(error?.message.contains("not a track store") == true)
-    expectTrackingError(.notATrackStore) { try Store(path: path, readOnly: true) }
+    expectTrackingError(.notATrackStore) { try SQLiteStore(path: path, readOnly: true) }
     #expect(fileBytes(path) == before)  // still in rollback-journal mode, nothing added
   }
 
   /// A closed store in `folder` holding one finished run named "kept"; returns its path.
   static func storeWithOneFinishedRun(in folder: TemporaryFolder) throws -> String {
     let path = folder.path("track.db")
-    let store = try Store(path: path)
+    let store = try SQLiteStore(path: path)
     let run = try store.startRun(name: "kept", experiment: nil, params: [:])
     try run.finish()
     return path
@@ -136,10 +137,10 @@ struct MigrationTests {
     let path = try Self.storeWithOneFinishedRun(in: folder)
     try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
     let before = fileBytes(path)
-    let error = expectTrackingError(.readOnly) { try Store(path: path) }
+    let error = expectTrackingError(.readOnly) { try SQLiteStore(path: path) }
     #expect(error?.message.contains("read-only") == true)
     #expect(fileBytes(path) == before)
-    let reader = try Store(path: path, readOnly: true)
+    let reader = try SQLiteStore(path: path, readOnly: true)
     #expect(try reader.runs().map(\.name) == ["kept"])
     expectTrackingError(.readOnly) { try reader.startRun(name: "x", experiment: nil, params: [:]) }
     expectTrackingError(.readOnly) { try reader.deleteRun(1) }
@@ -153,11 +154,11 @@ struct MigrationTests {
     #expect(!FileManager.default.fileExists(atPath: path + "-wal"))  // checkpointed on close
     try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.url.path)
     let before = fileBytes(path)
-    let error = expectTrackingError(.readOnly) { try Store(path: path) }
+    let error = expectTrackingError(.readOnly) { try SQLiteStore(path: path) }
     #expect(error?.message.contains("folder") == true)
-    expectTrackingError(.readOnly) { try Store(path: folder.path("new.db")) }
+    expectTrackingError(.readOnly) { try SQLiteStore(path: folder.path("new.db")) }
     #expect(!FileManager.default.fileExists(atPath: folder.path("new.db")))
-    let reader = try Store(path: path, readOnly: true)
+    let reader = try SQLiteStore(path: path, readOnly: true)
     #expect(try reader.runs().map(\.name) == ["kept"])
     #expect(try reader.query("SELECT name FROM runs").rows == [[.text("kept")]])
     #expect(fileBytes(path) == before)
@@ -166,8 +167,8 @@ struct MigrationTests {
   @Test func missingFolderOrFileIsAClearError() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    expectTrackingError(.cannotOpen) { try Store(path: folder.path("no/such/track.db")) }
-    expectTrackingError(.cannotOpen) { try Store(path: folder.path("absent.db"), readOnly: true) }
-    expectTrackingError(.cannotOpen) { try Store(path: folder.url.path) }
+    expectTrackingError(.cannotOpen) { try SQLiteStore(path: folder.path("no/such/track.db")) }
+    expectTrackingError(.cannotOpen) { try SQLiteStore(path: folder.path("absent.db"), readOnly: true) }
+    expectTrackingError(.cannotOpen) { try SQLiteStore(path: folder.url.path) }
   }
 }

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// Filters, sorts, limits and run references.
 struct RunListingTests {
   /// Four runs: lr 0.1/0.01/0.01/0.001, acc 0.5/0.9/0.85/—, one failed, tags.
-  func makeStore(_ folder: TemporaryFolder) throws -> Store {
-    let store = try Store(path: folder.path("track.db"))
+  func makeStore(_ folder: TemporaryFolder) throws -> SQLiteStore {
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let specs: [(String, Double, Double?, RunStatus, String)] = [
       ("alpha", 0.1, 0.5, .finished, "cpu"), ("beta", 0.01, 0.9, .finished, "gpu"),
       ("gamma", 0.01, 0.85, .failed, "cpu"), ("delta", 0.001, nil, .finished, "gpu"),
@@ -28,7 +29,7 @@ struct RunListingTests {
     return store
   }
 
-  func names(_ store: Store, _ filter: String, sort: [RunSort] = []) throws -> [String] {
+  func names(_ store: SQLiteStore, _ filter: String, sort: [RunSort] = []) throws -> [String] {
     try store.runs(where: RunFilter.parse(filter), sort: sort).map(\.name)
   }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// docs/schema.md documents every table and view, and its examples run as written.
 @Suite(.serialized) struct SchemaDocsTests {
@@ -32,7 +33,7 @@ import Testing
   /// A store like a user's: continual-learning runs with matrices, a plain run, a crash.
   func makeFixture(in folder: TemporaryFolder) throws -> String {
     let path = folder.path("track.db")
-    let store = try Store(path: path)
+    let store = try SQLiteStore(path: path)
     for (name, lr, strategy, rows) in [
       (
         "replay", 0.01, "replay",
@@ -94,7 +95,7 @@ import Testing
   @Test func everyTableAndViewIsDocumented() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let names = try store.query(
       "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
     ).rows.map { $0[0].description }

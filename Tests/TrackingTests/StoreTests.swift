@@ -2,13 +2,14 @@ import Foundation
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// The store on a real WAL file: runs, params, tags, metrics, matrix, blobs, knowledge.
 struct StoreTests {
   @Test func createsAWALStoreAndRecordsARun() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     #expect(
       try store.withDatabase { try $0.statement("PRAGMA journal_mode").first { $0.string(0) } }
         == "wal")
@@ -45,7 +46,7 @@ struct StoreTests {
   @Test func unnamedRunsGetTheirIdAsName() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: nil, experiment: nil, params: [:])
     #expect(try store.run(run.id).name == "run-\(run.id)")
     try run.finish()
@@ -54,7 +55,7 @@ struct StoreTests {
   @Test func nanAndInfinityRoundTrip() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: "odd", experiment: nil, params: [:])
     let values = [Double.nan, .infinity, -.infinity, 0.1, -3, Double.greatestFiniteMagnitude]
     try run.log(batch: values.enumerated().map { MetricPoint(key: "x", value: $1, step: $0) })
@@ -75,7 +76,7 @@ struct StoreTests {
   @Test func latestMetricIsTheHighestStep() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: "order", experiment: nil, params: [:])
     try run.log("acc", value: 0.5, step: 10)
     try run.flush()
@@ -89,8 +90,8 @@ struct StoreTests {
   @Test func loggingFlushesOnSizeAndInterval() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
-    let reader = try Store(path: folder.path("track.db"), readOnly: true)
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let reader = try SQLiteStore(path: folder.path("track.db"), readOnly: true)
     let run = try store.startRun(name: "buffered", experiment: nil, params: [:])
     func stored() throws -> Int64 {
       if case .integer(let n) = try reader.query("SELECT count(*) FROM metrics").rows[0][0] {
@@ -116,7 +117,7 @@ struct StoreTests {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let path = folder.path("track.db")
-    let store = try Store(path: path)
+    let store = try SQLiteStore(path: path)
     let run = try store.startRun(name: "p", experiment: nil, params: ["lr": .number(0.01)])
     try run.logParam("lr", .number(0.01))  // same value: fine
     try run.logParam("epochs", ParamValue(parsing: "5"))
@@ -124,7 +125,7 @@ struct StoreTests {
     #expect(error?.message.contains("'lr'") == true)
     #expect(error?.message.contains("0.01") == true)
     expectTrackingError(.paramConflict) { try run.logParam("epochs", .text("five")) }
-    expectTrackingError(.sqlite) {
+    expectTrackingError(.storage) {
       try store.withDatabase { try $0.execute("UPDATE params SET value = 'x'") }
     }
     try run.finish()
@@ -134,7 +135,7 @@ struct StoreTests {
   @Test func invalidNamesAreRejected() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     for name in [
       "", " padded", "12", "latest", "latest~1", "tab\there",
       String(repeating: "x", count: 300),
@@ -161,7 +162,7 @@ struct StoreTests {
   @Test func finishedRunsRejectWrites() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: "done", experiment: nil, params: [:])
     try run.finish(.failed)
     try run.finish()  // idempotent, keeps the first status
@@ -173,10 +174,10 @@ struct StoreTests {
   @Test func staleHeartbeatReadsAsCrashed() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let live = try store.startRun(name: "live", experiment: nil, params: [:])
     let dead = try store.startRun(name: "dead", experiment: nil, params: [:])
-    let old = Date().timeIntervalSince1970 - Store.staleHeartbeat - 5
+    let old = Date().timeIntervalSince1970 - RunLogger.staleHeartbeat - 5
     try store.write {
       try $0.execute(
         "UPDATE runs SET heartbeat_at = ? WHERE id = ?", [.real(old), .integer(dead.id)])
@@ -196,10 +197,10 @@ struct StoreTests {
   @Test func heartbeatAdvancesWhileIdle() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: "idle", experiment: nil, params: [:])
     let first = try store.run(run.id).heartbeatAt!
-    let deadline = Date().addingTimeInterval(Store.heartbeatInterval * 3)
+    let deadline = Date().addingTimeInterval(RunLogger.heartbeatInterval * 3)
     while try store.run(run.id).heartbeatAt! == first, Date() < deadline {
       Thread.sleep(forTimeInterval: 0.2)
     }
@@ -210,7 +211,7 @@ struct StoreTests {
   @Test func matrixRowsStoreSummaries() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: "cl", experiment: nil, params: [:])
     try run.recordTasks([
       TaskRecord(index: 1, name: "0-1", trainSize: 100, testSize: 20, classes: [0, 1]),
@@ -247,7 +248,7 @@ struct StoreTests {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let path = folder.path("track.db")
-    let store = try Store(path: path)
+    let store = try SQLiteStore(path: path)
     let run = try store.startRun(name: "ckpt", experiment: nil, params: [:])
     let weights = Data((0..<10_000).map { UInt8($0 % 251) })
     let sha = try run.saveCheckpoint(task: 1, epoch: nil, kind: "weights", data: weights)
@@ -271,10 +272,12 @@ struct StoreTests {
     expectTrackingError(.blobNotFound) { try store.loadBlob(String(repeating: "0", count: 64)) }
   }
 
-  @Test func knowledgeBaseIsCopiedWhenContinuing() throws {
+  /// `--from` is the application's rule (Experiments' ResumeLoader): the store copies
+  /// nothing when a run continues another, and keeps the provenance it is given.
+  @Test func continuingCopiesNothingAndKnowledgeKeepsItsProvenance() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let first = try store.startRun(name: "first", experiment: nil, params: [:])
     let samples = (0..<5).map {
       KnowledgeEntry(features: Data([UInt8($0), 1, 2]), target: Double($0), task: 1)
@@ -282,19 +285,22 @@ struct StoreTests {
     let ids = try first.addKnowledge(samples)
     try first.removeKnowledge(ids: [ids[0]])
     try first.finish()
-    #expect(try store.knowledgeBaseCount(of: first.id) == 4)
+    let earlier = try store.knowledgeBase(of: first.id)
+    #expect(earlier.map(\.target) == [1, 2, 3, 4])
+    #expect(earlier.allSatisfy { $0.sourceRun == first.id })
 
     let second = try store.startRun(
       name: "second", experiment: nil, params: [:], continuing: first.id)
     #expect(try store.run(second.id).continuedFrom == first.id)
-    let copied = try store.knowledgeBase(of: second.id)
-    #expect(copied.map(\.target) == [1, 2, 3, 4])
-    #expect(copied.allSatisfy { $0.sourceRun == first.id })
-    #expect(copied.map(\.features) == samples.dropFirst().map(\.features))
-    try second.removeKnowledge(ids: copied.prefix(2).compactMap(\.id))
-    try second.addKnowledge([KnowledgeEntry(features: Data([9]), target: 9, task: 2)])
+    #expect(try store.knowledgeBaseCount(of: second.id) == 0)
+    var carried = earlier[1]
+    carried.id = nil
+    try second.addKnowledge([carried, KnowledgeEntry(features: Data([9]), target: 9, task: 2)])
     try second.finish()
-    #expect(try store.knowledgeBaseCount(of: second.id) == 3)
+    let kept = try store.knowledgeBase(of: second.id)
+    #expect(kept.map(\.sourceRun) == [first.id, second.id])
+    #expect(kept[0].addedAt == earlier[1].addedAt)
+    #expect(kept[0].features == earlier[1].features)
     #expect(try store.knowledgeBaseCount(of: first.id) == 4)  // the source is untouched
     expectTrackingError(.runNotFound) {
       try store.startRun(name: "x", experiment: nil, params: [:], continuing: 999)
@@ -304,7 +310,7 @@ struct StoreTests {
   @Test func deleteAndGarbageCollect() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let keep = try store.startRun(name: "keep", experiment: nil, params: ["a": .number(1)])
     try keep.saveCheckpoint(task: 1, epoch: nil, kind: "weights", data: Data([1, 2, 3]))
     try keep.finish()
@@ -317,6 +323,8 @@ struct StoreTests {
     try drop.finish()
     let continued = try store.startRun(
       name: "continued", experiment: nil, params: [:], continuing: drop.id)
+    try continued.addKnowledge(
+      [KnowledgeEntry(features: Data([7, 7]), target: 1, task: 1, sourceRun: drop.id)])
     try continued.finish()
 
     try store.deleteRun(drop.id)
@@ -345,7 +353,7 @@ struct StoreTests {
   @Test func queryIsReadOnly() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
+    let store = try SQLiteStore(path: folder.path("track.db"))
     let run = try store.startRun(name: "q", experiment: nil, params: [:])
     try run.finish()
     let result = try store.query("SELECT id, name FROM runs")
@@ -358,33 +366,9 @@ struct StoreTests {
       expectTrackingError(.writeInQuery) { try store.query(sql) }
     }
     expectTrackingError(.writeInQuery) { try store.query("SELECT 1; DELETE FROM runs") }
-    expectTrackingError(.sqlite) { try store.query("SELEC nonsense") }
+    expectTrackingError(.invalidQuery) { try store.query("SELEC nonsense") }
     #expect(try store.run(run.id).name == "q")
     #expect(store.schemaVersion == Migrator().latestVersion)
-  }
-}
-
-/// Reproducible knowledge-base samples.
-struct KnowledgeSampleTests {
-  @Test func samplesAreReproducibleSubsets() throws {
-    let folder = try TemporaryFolder()
-    defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
-    let run = try store.startRun(name: "memory", experiment: nil, params: [:])
-    try run.addKnowledge(
-      (0..<50).map {
-        KnowledgeEntry(features: Data([UInt8($0)]), target: Double($0), task: 1)
-      })
-    try run.finish()
-    let first = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
-    let again = try store.sampleKnowledge(of: run.id, count: 10, seed: 7)
-    let other = try store.sampleKnowledge(of: run.id, count: 10, seed: 8)
-    #expect(first.count == 10)
-    #expect(Set(first.map(\.target)).count == 10)
-    #expect(first == again)
-    #expect(first != other)
-    #expect(try store.sampleKnowledge(of: run.id, count: 500, seed: 1).count == 50)
-    expectTrackingError(.invalidValue) { try store.sampleKnowledge(of: run.id, count: -1, seed: 1) }
   }
 }
 
@@ -393,13 +377,13 @@ struct DatabaseErrorTests {
   @Test func sqliteErrorsCarryCodeSQLAndArguments() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    let store = try Store(path: folder.path("track.db"))
-    let error = expectTrackingError(.sqlite) {
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let error = expectTrackingError(.storage) {
       try store.write { try $0.execute("INSERT INTO experiments (name) VALUES (?)", [.text("x")]) }
     }
-    #expect(error?.sqliteCode == 1299)  // SQLITE_CONSTRAINT_NOTNULL: created_at is missing
-    #expect(error?.sql == "INSERT INTO experiments (name) VALUES (?)")
-    #expect(error?.arguments == ["x"])
+    // SQLITE_CONSTRAINT_NOTNULL (1299): created_at is missing.
+    #expect(error?.detail?.hasPrefix("SQLite error 1299") == true)
+    #expect(error?.detail?.contains("in `INSERT INTO experiments (name) VALUES (?)`") == true)
     #expect(error?.description.contains("NOT NULL constraint failed") == true)
     #expect(error?.description.contains("with arguments [x]") == true)
     // The failed transaction was rolled back and the store still works.
@@ -412,7 +396,7 @@ struct DatabaseErrorTests {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let path = folder.path("track.db")
-    let stores = [try Store(path: path), try Store(path: path)]
+    let stores = [try SQLiteStore(path: path), try SQLiteStore(path: path)]
     let group = DispatchGroup()
     final class Failures: @unchecked Sendable {
       let lock = NSLock()

@@ -1,8 +1,8 @@
-import CSQLite
 import Foundation
 
-/// An error thrown by the Tracking library: a matchable `code`, a message that says what was
-/// wrong and what to do, and for SQLite failures the result code, the SQL and its arguments.
+/// An error thrown by a track store: a matchable `code`, a message that says what was wrong
+/// and what to do, and for failures inside a backend its own account in `detail` (SQLite's
+/// result code, the statement and its arguments), for people rather than for matching.
 public struct TrackingError: Error, LocalizedError, CustomStringConvertible, Sendable {
   /// What kind of failure this is; match on it rather than on the message.
   public enum Code: String, Sendable {
@@ -36,52 +36,34 @@ public struct TrackingError: Error, LocalizedError, CustomStringConvertible, Sen
     case invalidFilter
     /// `query` was given SQL that writes, or more than one statement.
     case writeInQuery
-    /// SQLite reported an error; `sqliteCode`, `sql` and `arguments` say which.
-    case sqlite
+    /// `query` was given SQL the backend cannot run (a typo, an unknown table or column).
+    case invalidQuery
+    /// Another writer kept the store locked past the retry deadline.
+    case busy
+    /// The backend failed (I/O error, disk full, a constraint); `detail` says how.
+    case storage
   }
 
   /// The kind of failure.
   public var code: Code
   /// Human-readable explanation: what, where, and what to do.
   public var message: String
-  /// The SQLite (extended) result code, when SQLite reported the failure.
-  public var sqliteCode: Int32?
-  /// The SQL being executed, when relevant.
-  public var sql: String?
-  /// The arguments bound to `sql`, rendered for display.
-  public var arguments: [String]
+  /// The backend's own account of a failure inside it (result code, statement, arguments).
+  public var detail: String?
 
   /// Creates an error.
-  public init(
-    _ code: Code, _ message: String, sqliteCode: Int32? = nil, sql: String? = nil,
-    arguments: [String] = []
-  ) {
+  public init(_ code: Code, _ message: String, detail: String? = nil) {
     self.code = code
     self.message = message
-    self.sqliteCode = sqliteCode
-    self.sql = sql
-    self.arguments = arguments
+    self.detail = detail
   }
 
-  /// The message, followed by SQLite details when present.
+  /// The message, followed by the backend's detail when present.
   public var description: String {
-    var text = message
-    if let sqliteCode {
-      text += " (SQLite error \(sqliteCode)"
-      if let sql { text += " in `\(sql.trimmingCharacters(in: .whitespacesAndNewlines))`" }
-      if !arguments.isEmpty { text += " with arguments [\(arguments.joined(separator: ", "))]" }
-      text += ")"
-    }
-    return text
+    guard let detail else { return message }
+    return "\(message) (\(detail))"
   }
 
   /// The same text as `description`, for `localizedDescription`.
   public var errorDescription: String? { description }
-
-  /// True when the primary SQLite result code is SQLITE_BUSY or SQLITE_LOCKED.
-  var isBusy: Bool {
-    guard let sqliteCode else { return false }
-    let primary = sqliteCode & 0xff
-    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED
-  }
 }

@@ -5,38 +5,44 @@ import Foundation
 /// buffered: nothing logged is lost to the buffer. A killed process can still lose up to one
 /// flush interval; its run reads as `crashed`.
 enum LiveRunLoggers {
+  /// The registry's state, only touched under its lock.
+  // @unchecked: `entries` and `exitHookInstalled` are read and written only under `lock`.
+  private final class Registry: @unchecked Sendable {
+    let lock = NSLock()
+    var entries: [ObjectIdentifier: Entry] = [:]
+    var exitHookInstalled = false
+  }
+
   private final class Entry {
     weak var logger: RunLogger?
     init(_ logger: RunLogger) { self.logger = logger }
   }
 
-  private static let lock = NSLock()
-  private static var entries: [ObjectIdentifier: Entry] = [:]
-  private static var exitHookInstalled = false
+  private static let registry = Registry()
 
   /// Tracks a logger until it finishes; the first one installs the exit hook.
   static func add(_ logger: RunLogger) {
-    lock.lock()
-    defer { lock.unlock() }
-    entries[ObjectIdentifier(logger)] = Entry(logger)
-    if !exitHookInstalled {
-      exitHookInstalled = true
+    registry.lock.lock()
+    defer { registry.lock.unlock() }
+    registry.entries[ObjectIdentifier(logger)] = Entry(logger)
+    if !registry.exitHookInstalled {
+      registry.exitHookInstalled = true
       atexit { LiveRunLoggers.flushAll() }
     }
   }
 
   /// Stops tracking a logger (it finished or was released).
   static func remove(_ logger: RunLogger) {
-    lock.lock()
-    entries[ObjectIdentifier(logger)] = nil
-    lock.unlock()
+    registry.lock.lock()
+    registry.entries[ObjectIdentifier(logger)] = nil
+    registry.lock.unlock()
   }
 
   /// Writes what every live logger still buffers (best effort: the process is ending).
   static func flushAll() {
-    lock.lock()
-    let loggers = entries.values.compactMap(\.logger)
-    lock.unlock()
+    registry.lock.lock()
+    let loggers = registry.entries.values.compactMap(\.logger)
+    registry.lock.unlock()
     for logger in loggers { try? logger.flush() }
   }
 }

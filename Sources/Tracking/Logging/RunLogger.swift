@@ -1,7 +1,8 @@
 import Foundation
 
 /// Live handle of a running run: buffered logging (flushed on size, on a short interval and on
-/// finish), the heartbeat, and the run's writes. Thread-safe.
+/// finish), the heartbeat, and the run's writes. Thread-safe. Written once over
+/// `StoreWriting`, so every backend gets the same buffering, ordering and heartbeat.
 ///
 /// ```swift
 /// let run = try store.startRun(name: nil, experiment: "sweep", params: [:])
@@ -10,20 +11,30 @@ import Foundation
 /// ```
 /// Without `finish`, buffered points are still written when the logger is released or the
 /// process exits normally; the heartbeat stops and the run reads as `crashed`.
+// @unchecked: every mutable field is guarded by `lock`; `flushLock` orders whole flushes.
 public final class RunLogger: @unchecked Sendable {
   /// The run's id in the store.
   public let id: RunID
   /// The run's globally unique id.
   public let uuid: String
   /// The store written to.
-  public let store: Store
+  public let store: any StoreWriting
 
   /// A flush happens as soon as this many points are buffered.
   public static let flushSize = 4_096
   /// Buffered points are written at least this often.
   public static let flushInterval: TimeInterval = 1
+  /// How often a live run writes its heartbeat.
+  public static let heartbeatInterval: TimeInterval = 5
+  /// A `running` run whose heartbeat is older than this reads as `crashed` (every backend's
+  /// `run_status` view uses the same 60 seconds).
+  public static let staleHeartbeat: TimeInterval = 60
 
   private let lock = NSLock()
+  /// Held from taking the buffer until its points are committed, so two flushes (the timer's
+  /// and the caller's) commit in the order they took their points: equal steps keep their
+  /// logging order and the right point wins in the latest values.
+  private let flushLock = NSLock()
   private var buffer: [MetricPoint] = []
   private var finished = false
   private var backgroundError: TrackingError?
@@ -31,7 +42,7 @@ public final class RunLogger: @unchecked Sendable {
   private var lastHeartbeat = Date()
   private var validatedKeys: Set<String> = []
 
-  init(store: Store, id: RunID, uuid: String) {
+  init(store: any StoreWriting, id: RunID, uuid: String) {
     self.store = store
     self.id = id
     self.uuid = uuid
@@ -50,14 +61,16 @@ public final class RunLogger: @unchecked Sendable {
     timer?.cancel()
     LiveRunLoggers.remove(self)
     // Released without finish(): write what is still buffered rather than drop it.
-    if !finished, !buffer.isEmpty { try? write(buffer, heartbeat: true) }
+    if !finished, !buffer.isEmpty {
+      try? store.appendMetrics(buffer, to: id, heartbeat: Date())
+    }
   }
 
   /// Logs a parameter; the same value again is fine, a different value throws `.paramConflict`.
   public func logParam(_ key: String, _ value: ParamValue) throws {
     try NameRules.validateKey(key, kind: "param", run: id)
     try checkActive()
-    try store.write { try store.insertParam(run: id, key: key, value: value, in: $0) }
+    try store.logParam(run: id, key: key, value: value)
   }
 
   /// Logs one metric point (buffered; cheap).
@@ -116,23 +129,7 @@ public final class RunLogger: @unchecked Sendable {
         "Task \(task.index) ('\(task.name)') of run \(id) is invalid: indices start at 1 and "
           + "sizes cannot be negative.")
     }
-    try store.write { database in
-      for task in tasks {
-        let classes = String(decoding: try JSONEncoder().encode(task.classes), as: UTF8.self)
-        try database.execute(
-          """
-          INSERT INTO tasks (run_id, task, name, train_size, test_size, classes)
-          VALUES (?, ?, ?, ?, ?, ?)
-          ON CONFLICT(run_id, task) DO UPDATE SET name = excluded.name,
-            train_size = excluded.train_size, test_size = excluded.test_size,
-            classes = excluded.classes
-          """,
-          [
-            .integer(id), .integer(Int64(task.index)), .text(task.name),
-            .integer(Int64(task.trainSize)), .integer(Int64(task.testSize)), .text(classes),
-          ])
-      }
-    }
+    try store.recordTasks(tasks, run: id)
   }
 
   /// Records row `trainedThrough` of the matrix (0 = baseline b): `scores[j-1]` is the score
@@ -146,29 +143,8 @@ public final class RunLogger: @unchecked Sendable {
         "Matrix row \(trainedThrough) of run \(id) is invalid: the row index must be >= 0 "
           + "(0 = baseline) and the row needs one score per task.")
     }
-    try store.write { database in
-      let width = try database.integer(
-        "SELECT max(task) FROM matrix WHERE run_id = ? AND metric = ?",
-        [.integer(id), .text(metric)])
-      if let width, width != Int64(scores.count) {
-        throw TrackingError(
-          .invalidValue,
-          "Matrix row \(trainedThrough) of run \(id) ('\(metric)') has \(scores.count) scores, "
-            + "but earlier rows have \(width): every row scores every task.")
-      }
-      for (offset, score) in scores.enumerated() {
-        try database.execute(
-          """
-          INSERT INTO matrix (run_id, metric, trained_through, task, value) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT(run_id, metric, trained_through, task) DO UPDATE SET value = excluded.value
-          """,
-          [
-            .integer(id), .text(metric), .integer(Int64(trainedThrough)),
-            .integer(Int64(offset + 1)), .real(score),
-          ])
-      }
-      try store.updateMatrixSummary(run: id, metric: metric, in: database)
-    }
+    try store.recordMatrixRow(
+      run: id, trainedThrough: trainedThrough, scores: scores, metric: metric)
   }
 
   /// Saves a checkpoint blob (stored once by content); returns its SHA-256.
@@ -176,65 +152,37 @@ public final class RunLogger: @unchecked Sendable {
   public func saveCheckpoint(task: Int, epoch: Int?, kind: String, data: Data) throws -> String {
     try NameRules.validateKey(kind, kind: "checkpoint kind", run: id)
     try checkActive()
-    return try store.write { database in
-      let sha = try store.storeBlob(data, in: database)
-      try database.execute(
-        """
-        INSERT INTO checkpoints (run_id, task, epoch, kind, sha256, created_at)
-        VALUES (?, ?, ?, ?, ?, ?)
-        """,
-        [
-          .integer(id), .integer(Int64(task)), epoch.map { .integer(Int64($0)) } ?? .null,
-          .text(kind), .text(sha), .real(Date().timeIntervalSince1970),
-        ])
-      return sha
-    }
+    return try store.saveCheckpoint(run: id, task: task, epoch: epoch, kind: kind, data: data)
   }
 
   /// Adds entries to this run's knowledge base; returns their ids in order.
   @discardableResult
   public func addKnowledge(_ entries: [KnowledgeEntry]) throws -> [Int64] {
     try checkActive()
-    let now = Date().timeIntervalSince1970
-    return try store.write { database in
-      try entries.map { entry in
-        let sha = try store.storeBlob(entry.features, in: database)
-        try database.execute(
-          """
-          INSERT INTO knowledge (run_id, source_run_id, features_sha256, target, task, added_at)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """,
-          [
-            .integer(id), .integer(id), .text(sha), .real(entry.target),
-            .integer(Int64(entry.task)), .real(now),
-          ])
-        return database.lastInsertRowID
-      }
-    }
+    return try store.addKnowledge(entries, to: id)
   }
 
   /// Removes entries from this run's knowledge base (ids of other runs are ignored).
   public func removeKnowledge(ids: [Int64]) throws {
     try checkActive()
-    try store.write { database in
-      for entryID in ids {
-        try database.execute(
-          "DELETE FROM knowledge WHERE id = ? AND run_id = ?", [.integer(entryID), .integer(id)])
-      }
-    }
+    try store.removeKnowledge(ids: ids, from: id)
   }
 
   /// Writes buffered points now (one transaction) and beats the heartbeat.
   public func flush() throws {
+    flushLock.lock()
+    defer { flushLock.unlock() }
     lock.lock()
     let points = buffer
     buffer.removeAll(keepingCapacity: true)
     lock.unlock()
-    try write(points, heartbeat: true)
+    try beat(writing: points)
   }
 
   /// Flushes and marks the run ended with `status`; later writes throw `.runNotActive`.
   public func finish(_ status: RunStatus = .finished) throws {
+    flushLock.lock()
+    defer { flushLock.unlock() }
     lock.lock()
     if finished {
       lock.unlock()
@@ -247,21 +195,17 @@ public final class RunLogger: @unchecked Sendable {
     LiveRunLoggers.remove(self)
     timer?.cancel()
     timer = nil
-    let now = Date().timeIntervalSince1970
-    try store.write { database in
-      try write(points, heartbeat: false, in: database)
-      try database.execute(
-        "UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?",
-        [.text(status.rawValue), .real(now), .real(now), .integer(id)])
-    }
+    try store.endRun(id, status: status, lastPoints: points)
   }
 
   // MARK: - Internals
 
   private func tick() {
+    flushLock.lock()
+    defer { flushLock.unlock() }
     lock.lock()
     let points = buffer
-    let due = Date().timeIntervalSince(lastHeartbeat) >= Store.heartbeatInterval
+    let due = Date().timeIntervalSince(lastHeartbeat) >= RunLogger.heartbeatInterval
     guard !finished, !points.isEmpty || due else {
       lock.unlock()
       return
@@ -269,75 +213,25 @@ public final class RunLogger: @unchecked Sendable {
     buffer.removeAll(keepingCapacity: true)
     lock.unlock()
     do {
-      try write(points, heartbeat: true)
-    } catch let error as TrackingError {
+      try beat(writing: points)
+    } catch {
+      // Kept for the next call from the user's thread, which throws it: the timer has no one
+      // to report to.
       lock.lock()
-      backgroundError = error
+      backgroundError =
+        error as? TrackingError
+        ?? TrackingError(.storage, "Writing buffered points of run \(id) failed: \(error)")
       lock.unlock()
-    } catch {}
-  }
-
-  private func write(_ points: [MetricPoint], heartbeat: Bool) throws {
-    if points.isEmpty && !heartbeat { return }
-    try store.write { database in
-      try write(points, heartbeat: heartbeat, in: database)
     }
   }
 
-  /// Inserts points (prepared statement, one transaction) and keeps `metric_latest` current.
-  private func write(_ points: [MetricPoint], heartbeat: Bool, in database: Database) throws {
-    let insert = try database.statement(
-      """
-      INSERT INTO metrics (run_id, key_id, step, epoch, task, value, wall_time)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
-      """)
-    var latest: [Int64: MetricPoint] = [:]
-    var lastKey = ""
-    var lastKeyID: Int64 = 0
-    for point in points {
-      if point.key != lastKey {
-        lastKeyID = try store.metricKeyID(point.key, in: database)
-        lastKey = point.key
-      }
-      insert.reset()
-      insert.bindFast(id, at: 1)
-      insert.bindFast(lastKeyID, at: 2)
-      insert.bindFast(Int64(point.step), at: 3)
-      insert.bindFast(point.epoch.map(Int64.init), at: 4)
-      insert.bindFast(point.task.map(Int64.init), at: 5)
-      insert.bindFast(point.value, at: 6)
-      insert.bindFast(point.wallTime.timeIntervalSince1970, at: 7)
-      try insert.step()
-      if let current = latest[lastKeyID], current.step > point.step { continue }
-      latest[lastKeyID] = point
-    }
-    if !latest.isEmpty {
-      let upsert = try database.statement(
-        """
-        INSERT INTO metric_latest (run_id, key_id, step, value, wall_time) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT(run_id, key_id) DO UPDATE SET step = excluded.step, value = excluded.value,
-          wall_time = excluded.wall_time
-        WHERE excluded.step >= metric_latest.step
-        """)
-      for (keyID, point) in latest {
-        upsert.reset()
-        upsert.bindFast(id, at: 1)
-        upsert.bindFast(keyID, at: 2)
-        upsert.bindFast(Int64(point.step), at: 3)
-        upsert.bindFast(point.value, at: 4)
-        upsert.bindFast(point.wallTime.timeIntervalSince1970, at: 5)
-        try upsert.step()
-      }
-    }
-    if heartbeat {
-      let now = Date()
-      try database.execute(
-        "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
-        [.real(now.timeIntervalSince1970), .integer(id)])
-      lock.lock()
-      lastHeartbeat = now
-      lock.unlock()
-    }
+  /// Writes points with a heartbeat (one transaction); the caller holds `flushLock`.
+  private func beat(writing points: [MetricPoint]) throws {
+    let now = Date()
+    try store.appendMetrics(points, to: id, heartbeat: now)
+    lock.lock()
+    lastHeartbeat = now
+    lock.unlock()
   }
 
   private func checkActive() throws {

@@ -18,4 +18,25 @@ public struct CheckpointRecord: Equatable, Sendable {
   public var size: Int
   /// When it was saved.
   public var createdAt: Date
+
+  /// Creates the value (backends build it from their rows).
+  public init(
+    id: Int64,
+    run: RunID,
+    task: Int,
+    epoch: Int? = nil,
+    kind: String,
+    sha256: String,
+    size: Int,
+    createdAt: Date
+  ) {
+    self.id = id
+    self.run = run
+    self.task = task
+    self.epoch = epoch
+    self.kind = kind
+    self.sha256 = sha256
+    self.size = size
+    self.createdAt = createdAt
+  }
 }

@@ -8,4 +8,17 @@ public struct GarbageReport: Equatable, Sendable {
   public var fileSizeBefore: Int
   /// File size after vacuuming, in bytes.
   public var fileSizeAfter: Int
+
+  /// Creates the value (backends build it from their rows).
+  public init(
+    blobsRemoved: Int,
+    bytesRemoved: Int,
+    fileSizeBefore: Int,
+    fileSizeAfter: Int
+  ) {
+    self.blobsRemoved = blobsRemoved
+    self.bytesRemoved = bytesRemoved
+    self.fileSizeBefore = fileSizeBefore
+    self.fileSizeAfter = fileSizeAfter
+  }
 }

@@ -11,4 +11,17 @@ public struct IntegrityReport: Equatable, Sendable {
 
   /// True when nothing is wrong.
   public var isOK: Bool { problems.isEmpty }
+
+  /// Creates the value (backends build it from their rows).
+  public init(
+    problems: [String],
+    blobsChecked: Int,
+    runCount: Int,
+    schemaVersion: Int
+  ) {
+    self.problems = problems
+    self.blobsChecked = blobsChecked
+    self.runCount = runCount
+    self.schemaVersion = schemaVersion
+  }
 }

@@ -32,7 +32,7 @@ public enum ParamValue: Equatable, Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .text(let text): return text
-    case .number(let number): return SQLValue.format(number)
+    case .number(let number): return StoreValue.format(number)
     }
   }
 

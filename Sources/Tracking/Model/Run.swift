@@ -40,4 +40,39 @@ public struct Run: Equatable, Sendable {
     if status == .running { return Date().timeIntervalSince(start) }
     return heartbeatAt.map { $0.timeIntervalSince(start) }
   }
+
+  /// Creates the value (backends build it from their rows).
+  public init(
+    id: RunID,
+    uuid: String,
+    name: String,
+    experiment: String? = nil,
+    status: RunStatus,
+    createdAt: Date,
+    startedAt: Date? = nil,
+    endedAt: Date? = nil,
+    heartbeatAt: Date? = nil,
+    pid: Int? = nil,
+    host: String? = nil,
+    command: String? = nil,
+    gitCommit: String? = nil,
+    continuedFrom: RunID? = nil,
+    notes: String? = nil
+  ) {
+    self.id = id
+    self.uuid = uuid
+    self.name = name
+    self.experiment = experiment
+    self.status = status
+    self.createdAt = createdAt
+    self.startedAt = startedAt
+    self.endedAt = endedAt
+    self.heartbeatAt = heartbeatAt
+    self.pid = pid
+    self.host = host
+    self.command = command
+    self.gitCommit = gitCommit
+    self.continuedFrom = continuedFrom
+    self.notes = notes
+  }
 }

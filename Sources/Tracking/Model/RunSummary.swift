@@ -23,4 +23,29 @@ public struct RunSummary: Equatable, Sendable {
   public var summary: [String: Double]
   /// The run this one continues from.
   public var continuedFrom: RunID?
+
+  /// Creates the value (backends build it from their rows).
+  public init(
+    id: RunID,
+    uuid: String,
+    name: String,
+    experiment: String? = nil,
+    status: RunStatus,
+    createdAt: Date,
+    duration: TimeInterval? = nil,
+    params: [String: ParamValue],
+    summary: [String: Double],
+    continuedFrom: RunID? = nil
+  ) {
+    self.id = id
+    self.uuid = uuid
+    self.name = name
+    self.experiment = experiment
+    self.status = status
+    self.createdAt = createdAt
+    self.duration = duration
+    self.params = params
+    self.summary = summary
+    self.continuedFrom = continuedFrom
+  }
 }

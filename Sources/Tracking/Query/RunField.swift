@@ -1,70 +1,59 @@
 import Foundation
 
-/// What an identifier in a filter or sort refers to, and its SQL over `run_overview o`.
-struct RunField {
-  let name: String
+/// What an identifier in a filter or sort refers to: the one reading of the filter
+/// language's names, shared by every backend (which compiles it) and by front ends (which
+/// check that some run has the field).
+public enum RunField: Equatable, Sendable {
+  /// A column every run has (`id`, `name`, `status`, `duration`, ...).
+  case column(String)
+  /// A matrix summary (`acc`, `bwt`, `fwt`, `forgetting`): from the run's first matrix, or,
+  /// for a run without one, the latest value of a metric of that name.
+  case summary(String)
+  /// `tag.KEY`.
+  case tag(String)
+  /// `param.KEY` (or `params.KEY`).
+  case param(String)
+  /// `metric.KEY` (or `metrics.KEY`): the latest value.
+  case metric(String)
+  /// A bare KEY: a param of that name, else the latest value of the metric of that name.
+  case paramOrMetric(String)
 
-  init(_ name: String) { self.name = name }
-
-  static let columns: [String: String] = [
-    "id": "o.id", "uuid": "o.uuid", "name": "o.name", "experiment": "o.experiment",
-    "status": "o.status", "created": "o.created", "ended": "o.ended",
-    "duration": "o.duration_s", "host": "o.host", "git_commit": "o.git_commit",
-    "continued_from": "o.continued_from",
+  /// Columns every run has.
+  public static let columns = [
+    "id", "uuid", "name", "experiment", "status", "created", "ended", "duration", "host",
+    "git_commit", "continued_from",
   ]
+  /// The matrix summaries.
+  public static let summaries = ["acc", "bwt", "fwt", "forgetting"]
+  /// Every fixed identifier, in the order help and errors list them.
+  public static let fixed = Array(columns[..<8]) + summaries + Array(columns[8...])
 
-  /// The matrix summaries: a run with a matrix reads them from it; a run without one reads
-  /// the latest value of a metric of that name, as `RunSummary.summary` (and `track runs`) do.
-  static let summaries: Set<String> = ["acc", "bwt", "fwt", "forgetting"]
-
-  /// SQL for the field; `numeric` picks a param's number rather than its text.
-  func sql(numeric: Bool, arguments: inout [SQLValue]) -> String {
-    if let column = RunField.columns[name] { return column }
-    if RunField.summaries.contains(name) {
-      arguments.append(.text(name))
-      return """
-        (CASE WHEN o.matrix_metric IS NULL THEN (SELECT l.value FROM metric_latest l \
-        JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = o.id AND k.name = ?) \
-        ELSE o.\(name) END)
-        """
+  /// The reading of `name`.
+  public init(_ name: String) {
+    if RunField.columns.contains(name) {
+      self = .column(name)
+    } else if RunField.summaries.contains(name) {
+      self = .summary(name)
+    } else if let key = name.dropPrefix("tag.") {
+      self = .tag(key)
+    } else if let key = name.dropPrefix("param.") ?? name.dropPrefix("params.") {
+      self = .param(key)
+    } else if let key = name.dropPrefix("metric.") ?? name.dropPrefix("metrics.") {
+      self = .metric(key)
+    } else {
+      self = .paramOrMetric(name)
     }
-    let paramColumn = numeric ? "p.number" : "p.value"
-    func paramSQL(_ key: String) -> String {
-      arguments.append(.text(key))
-      return "(SELECT \(paramColumn) FROM params p WHERE p.run_id = o.id AND p.key = ?)"
-    }
-    func metricSQL(_ key: String) -> String {
-      arguments.append(.text(key))
-      return """
-        (SELECT l.value FROM metric_latest l JOIN metric_keys k ON k.id = l.key_id \
-        WHERE l.run_id = o.id AND k.name = ?)
-        """
-    }
-    if let key = name.dropPrefix("tag.") {
-      arguments.append(.text(key))
-      return "(SELECT t.value FROM tags t WHERE t.run_id = o.id AND t.key = ?)"
-    }
-    if let key = name.dropPrefix("param.") ?? name.dropPrefix("params.") { return paramSQL(key) }
-    if let key = name.dropPrefix("metric.") ?? name.dropPrefix("metrics.") {
-      return metricSQL(key)
-    }
-    let paramValue = paramSQL(name)
-    let metricValue = metricSQL(name)
-    return "COALESCE(\(paramValue), \(metricValue))"
   }
+}
 
-  /// SQL for sorting: params sort by number when numeric, else text.
-  func sortSQL(arguments: inout [SQLValue]) -> String {
-    if RunField.columns[name] != nil || RunField.summaries.contains(name) {
-      return sql(numeric: true, arguments: &arguments)
+extension RunFilter.Expression {
+  /// Every identifier the expression compares, left to right.
+  public var fields: [String] {
+    switch self {
+    case .compare(let field, _, _): return [field]
+    case .and(let left, let right), .or(let left, let right): return left.fields + right.fields
+    case .not(let inner): return inner.fields
     }
-    if name.hasPrefix("tag.") { return sql(numeric: false, arguments: &arguments) }
-    var numericArguments: [SQLValue] = []
-    let numeric = sql(numeric: true, arguments: &numericArguments)
-    var textArguments: [SQLValue] = []
-    let text = sql(numeric: false, arguments: &textArguments)
-    arguments += numericArguments + textArguments
-    return "COALESCE(\(numeric), \(text))"
   }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A filter over runs, parsed from a small language and compiled to parameterized SQL.
+/// A filter over runs, parsed from a small language into an expression tree that each
+/// backend compiles (SQLite to parameterized SQL), never to SQL text from the user.
 ///
 /// ```swift
 /// let filter = try RunFilter.parse("acc > 0.8 and optimizer.lr = 0.01 and status = finished")
@@ -52,40 +53,5 @@ public struct RunFilter: Equatable, Sendable {
   public static func parse(_ text: String) throws -> RunFilter {
     var parser = FilterParser(text: text)
     return RunFilter(try parser.parseAll(), source: text)
-  }
-
-  /// SQL for a WHERE clause over `run_overview o`, with its arguments.
-  func compile() -> (sql: String, arguments: [SQLValue]) {
-    var arguments: [SQLValue] = []
-    let sql = RunFilter.compile(expression, into: &arguments)
-    return (sql, arguments)
-  }
-
-  private static func compile(_ expression: Expression, into arguments: inout [SQLValue]) -> String
-  {
-    switch expression {
-    case .and(let left, let right):
-      let l = compile(left, into: &arguments)
-      return "(\(l) AND \(compile(right, into: &arguments)))"
-    case .or(let left, let right):
-      let l = compile(left, into: &arguments)
-      return "(\(l) OR \(compile(right, into: &arguments)))"
-    case .not(let inner):
-      return "NOT COALESCE(\(compile(inner, into: &arguments)), 0)"
-    case .compare(let field, let comparison, let literal):
-      let numeric: Bool
-      let value: SQLValue
-      switch literal {
-      case .number(let number):
-        numeric = true
-        value = .real(number)
-      case .text(let text):
-        numeric = false
-        value = .text(text)
-      }
-      let column = RunField(field).sql(numeric: numeric, arguments: &arguments)
-      arguments.append(value)
-      return "(\(column) \(comparison.rawValue) ?)"
-    }
   }
 }

@@ -2,12 +2,12 @@ import Foundation
 
 /// Validation of the names and keys people type: run names, experiment names, param, tag and
 /// metric keys.
-enum NameRules {
+public enum NameRules {
   /// Longest accepted name or key, in characters.
-  static let maximumLength = 250
+  public static let maximumLength = 250
 
   /// Checks a key (param, tag, metric): non-empty, no surrounding blanks, no control characters.
-  static func validateKey(_ key: String, kind: String, run: RunID? = nil) throws {
+  public static func validateKey(_ key: String, kind: String, run: RunID? = nil) throws {
     let place = run.map { " of run \($0)" } ?? ""
     if key.isEmpty {
       throw TrackingError(.invalidName, "A \(kind) key\(place) is empty; give it a name.")
@@ -33,7 +33,7 @@ enum NameRules {
 
   /// Checks a run or experiment name: a key that also cannot be mistaken for a run reference
   /// (an id like "12", "latest", "latest~2").
-  static func validateName(_ name: String, kind: String) throws {
+  public static func validateName(_ name: String, kind: String) throws {
     try validateKey(name, kind: kind)
     if kind == "run" {
       if name.allSatisfy(\.isNumber) {

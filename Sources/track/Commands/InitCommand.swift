@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Tracking
 
@@ -14,6 +15,6 @@ struct InitCommand: ParsableCommand {
     let existed = FileManager.default.fileExists(atPath: store.path)
     let opened = try store.openForWriting()
     let verb = existed ? "Opened existing" : "Created"
-    Output.write("\(verb) track database at \(opened.path) (schema version \(opened.schemaVersion))\n")
+    Output.write("\(verb) track database at \(opened.location) (schema version \(opened.schemaVersion))\n")
   }
 }

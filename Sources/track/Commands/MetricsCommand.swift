@@ -1,3 +1,4 @@
+import Experiments
 import ArgumentParser
 import Tracking
 
@@ -34,7 +35,7 @@ struct MetricsCommand: ParsableCommand {
     }
   }
 
-  private func printSummary(_ store: Store, _ run: Run, _ keys: [String]) throws {
+  private func printSummary(_ store: any TrackStore, _ run: Run, _ keys: [String]) throws {
     var rows: [(String, [Double])] = []
     for key in keys { rows.append((key, try store.metricSeries(of: run.id, key: key).map(\.value))) }
     if format == .json {
@@ -68,7 +69,7 @@ struct MetricsCommand: ParsableCommand {
     Output.write(table.rendered(format, terminal: .current))
   }
 
-  private func printPoints(_ store: Store, _ run: Run) throws {
+  private func printPoints(_ store: any TrackStore, _ run: Run) throws {
     var all: [MetricPoint] = []
     for wanted in key { all += try store.metricSeries(of: run.id, key: wanted) }
     if format == .json {

@@ -1,3 +1,4 @@
+import Experiments
 import ArgumentParser
 import Tracking
 
@@ -47,7 +48,7 @@ struct QueryCommand: ParsableCommand {
   }
 
   /// A SQL value as JSON (blobs as their size).
-  static func json(_ value: SQLValue) -> JSONValue {
+  static func json(_ value: StoreValue) -> JSONValue {
     switch value {
     case .null: return .null
     case .integer(let number): return .integer(number)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Learning
 import Tracking
@@ -56,29 +57,24 @@ struct RunCommand: ParsableCommand {
     if let name { spec.name = name }
     // --from names a run in an existing store: open it read-write, never create it.
     let opened = try from == nil ? store.openForWriting() : store.openExisting()
-    let earlier = try from.map { try opened.resolveRun($0) }
-    if let earlier, try ResumeLoader.checkpointSource(of: earlier, in: opened) == nil {
-      throw CLIError(
-        .usage, "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing "
-          + "can continue from it; pick a run that finished at least one task")
-    }
-    let params = spec.flattenedParams.mapValues { ParamValue(parsing: $0) }
-    let logger = try opened.startRun(
-      name: spec.name, experiment: spec.experiment, params: params, continuing: earlier?.id,
-      command: (["track"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
-    try logger.setTag("spec", specPath)
-    var resume: ResumeState?
-    if let earlier {
-      do {
-        resume = try ResumeLoader.state(of: earlier, continuing: logger, in: opened)
-      } catch {
-        try? logger.finish(.failed)
-        throw error
-      }
-    }
-    let runName = (try? opened.run(logger.id).name) ?? spec.name ?? ""
-    StandardError.write("Run #\(logger.id) \(runName) started in \(opened.path)\n")
-    try execute(spec: spec, logger: logger, resume: resume, store: opened)
+    let interrupt = InterruptFlag()
+    interrupt.install()
+    defer { interrupt.uninstall() }
+    let display = ProgressDisplay(interactive: Terminal.errorIsInteractive && !plain)
+    let runner = ExperimentRunner(
+      store: opened, command: (["track"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+      shouldStop: { interrupt.isRaised },
+      events: { event in
+        switch event {
+        case .started(let run):
+          StandardError.write("Run #\(run.id) \(run.name) started in \(opened.location)\n")
+        case .progress(let progress): RunCommand.show(progress, on: display)
+        case .trainingEnded: display.finish()
+        case .note(let note): StandardError.write(note + "\n")
+        }
+      })
+    let id = try runner.run(spec, specPath: specPath, from: from)
+    try printSummary(id: id, store: opened)
   }
 
   /// Loads and validates the spec, with `--set` and `--seed` applied.
@@ -93,52 +89,11 @@ struct RunCommand: ParsableCommand {
     return spec
   }
 
-  /// Trains, then marks the run finished, killed (interrupt) or failed (error).
-  func execute(spec: ExperimentSpec, logger: RunLogger, resume: ResumeState?, store: Store) throws {
-    let interrupt = InterruptFlag()
-    interrupt.install()
-    defer { interrupt.uninstall() }
-    let display = ProgressDisplay(interactive: Terminal.errorIsInteractive && !plain)
-    let recorder = StoreRecorder(logger: logger)
-    do {
-      let experiment = try ContinualExperiment(
-        spec: spec, recorder: recorder, progress: { RunCommand.show($0, on: display) },
-        shouldStop: { interrupt.isRaised })
-      let result = try experiment.run(resumingFrom: resume)
-      display.finish()
-      try logger.finish(.finished)
-      if let resume, result.tasks.count <= resume.tasks.count {
-        StandardError.write(RunCommand.nothingNewNote(earlierTasks: resume.tasks.count))
-      }
-    } catch {
-      display.finish()
-      let cancelled = (error as? LearningError) == .cancelled
-      try? logger.setTag("error", String(describing: error))
-      try? logger.finish(cancelled ? .killed : .failed)
-      if cancelled {
-        throw CLIError(
-          .interrupted, "run #\(logger.id) interrupted; marked killed, everything logged so "
-            + "far is kept (track show \(logger.id))")
-      }
-      StandardError.write("run #\(logger.id) marked failed\n")
-      throw error
-    }
-    try printSummary(id: logger.id, store: store)
-  }
-
-  /// Said when `--from` continued on a stream with no task the earlier run had not trained:
-  /// the new run only copies the earlier weights, memory and matrix.
-  static func nothingNewNote(earlierTasks: Int) -> String {
-    "note: the earlier run already trained all \(earlierTasks) tasks of this stream, so "
-      + "nothing new was trained; --from continues on a longer stream (e.g. more tasks with "
-      + "--set scenario.tasks=N, or later periods of a series)\n"
-  }
-
   /// Streams with more tasks than this print only the summaries after the run.
   static let largestPrintedMatrix = 12
 
   /// The finished run's matrix and summaries on standard output.
-  func printSummary(id: RunID, store: Store) throws {
+  func printSummary(id: RunID, store: any TrackStore) throws {
     let run = try store.run(id)
     let matrix = try store.matrix(of: id)
     let terminal = Terminal.current

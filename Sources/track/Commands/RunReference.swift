@@ -1,3 +1,4 @@
+import Experiments
 import ArgumentParser
 
 /// The help text of a RUN argument.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Tracking
 
@@ -62,7 +63,7 @@ struct RunsCommand: ParsableCommand {
       let everyRun = try opened.runs()
       try parsedFilter.map {
         try RunKeyCheck.check(
-          RunKeyCheck.fields(of: $0.expression), option: "--where", against: everyRun)
+          $0.expression.fields, option: "--where", against: everyRun)
       }
       try RunKeyCheck.check(sortKeys.map(\.key), option: "--sort", against: everyRun)
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Experiments
 import Foundation
+import Tracking
 
 /// `--db`, shared by every command: the database file, else `TRACK_DB`, else ./track.db.
 struct StoreOptions: ParsableArguments {
@@ -9,10 +11,15 @@ struct StoreOptions: ParsableArguments {
       "The database file (default: $TRACK_DB, else ./track.db).", valueName: "path"))
   var db: String?
 
+  /// The location in effect.
+  var location: StoreLocation { StoreLocation(db) }
   /// The path in effect.
-  var path: String {
-    if let db, !db.isEmpty { return db }
-    if let env = ProcessInfo.processInfo.environment["TRACK_DB"], !env.isEmpty { return env }
-    return "track.db"
-  }
+  var path: String { location.path }
+
+  /// Opens the store for reading and writing (creating it when needed).
+  func openForWriting() throws -> any TrackStore { try location.openForWriting() }
+  /// Opens an existing store read-only.
+  func openForReading() throws -> any TrackStore { try location.openForReading() }
+  /// Opens an existing store for writing.
+  func openExisting() throws -> any TrackStore { try location.openExisting() }
 }

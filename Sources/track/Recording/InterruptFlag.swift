@@ -1,4 +1,5 @@
 import Dispatch
+import Experiments
 import Foundation
 
 /// Turns Ctrl-C (SIGINT) and SIGTERM into a flag the experiment's `shouldStop` polls, so the

@@ -1,3 +1,4 @@
+import Experiments
 /// The accuracy matrix R as a table whose cells are colored by value on a terminal.
 ///
 /// Rows are "after task i" (row 0 is the untrained baseline b), columns are tasks 1...T.

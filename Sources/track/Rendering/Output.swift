@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 
 /// Writes command output to standard output.

@@ -1,3 +1,4 @@
+import Experiments
 import ArgumentParser
 
 /// How a listing is printed: `--format table|json|csv|md`.

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 
 /// Training progress: a redrawn bar on a terminal, plain lines in a pipe.

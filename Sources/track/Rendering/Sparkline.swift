@@ -1,3 +1,4 @@
+import Experiments
 /// A metric curve as one line of block characters: `▁▂▃▅▆▇█`.
 enum Sparkline {
   private static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 
 /// Rows and columns that render as an aligned table, CSV or Markdown.

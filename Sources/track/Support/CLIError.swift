@@ -1,3 +1,4 @@
+import Experiments
 /// An error the CLI reports itself: a message for standard error and an exit status.
 struct CLIError: Error, CustomStringConvertible {
   var status: ExitStatus

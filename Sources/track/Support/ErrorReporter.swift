@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Learning
 import Tracking
@@ -34,6 +35,8 @@ enum ErrorReporter {
       return (error.status.rawValue, error.message.isEmpty ? "" : "error: \(error.message)")
     case let error as SpecError:
       return (ExitStatus.usage.rawValue, "error: \(error.message)")
+    case let error as ExperimentError:
+      return (status(of: error).rawValue, "error: \(error.message)")
     case let error as TrackingError:
       return (status(of: error).rawValue, "error: \(error)")
     case let error as LearningError:
@@ -55,8 +58,19 @@ enum ErrorReporter {
   static func status(of error: TrackingError) -> ExitStatus {
     switch error.code {
     case .runNotFound, .ambiguousRun: return .runNotFound
-    case .invalidFilter, .invalidName, .invalidValue: return .usage
-    default: return .database
+    case .invalidFilter, .invalidName, .invalidValue, .invalidQuery: return .usage
+    case .notADatabase, .notATrackStore, .newerSchema, .readOnly, .cannotOpen, .paramConflict,
+      .runNotActive, .blobNotFound, .blobCorrupt, .writeInQuery, .busy, .storage:
+      return .database
+    }
+  }
+
+  /// The exit status for an error of the application library.
+  static func status(of error: ExperimentError) -> ExitStatus {
+    switch error.code {
+    case .invalidRequest: return .usage
+    case .noStore: return .database
+    case .interrupted: return .interrupted
     }
   }
 

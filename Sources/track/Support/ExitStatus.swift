@@ -1,3 +1,4 @@
+import Experiments
 /// The process exit codes of `track` (documented in docs/cli.md).
 enum ExitStatus: Int32 {
   /// Everything went well.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Tracking
+@testable import TrackingSQLite
 
 /// A fresh folder under the system temporary directory, removed by `remove()`.
 struct TemporaryFolder {

@@ -1,0 +1,121 @@
+import Foundation
+import Learning
+import Tracking
+
+/// Runs a spec end to end as one run of a store: resolves `--from`, starts the run, loads the
+/// earlier state, trains through Learning's `ContinualExperiment` while recording into the
+/// store, and marks the run finished, killed (interrupted) or failed. The CLI and the server
+/// both call it; they only render what it reports.
+///
+/// ```swift
+/// let runner = ExperimentRunner(store: store, command: "track run spec.yaml")
+/// let id = try runner.run(spec, specPath: "spec.yaml", from: nil)
+/// ```
+public struct ExperimentRunner {
+  /// What happens during a run, for the front end to show.
+  public enum Event: Sendable {
+    /// The run was created (its id and name are known).
+    case started(Run)
+    /// A training or evaluation step.
+    case progress(TrainingProgress)
+    /// Training ended (successfully or not): a progress display can close.
+    case trainingEnded
+    /// Something the user should know that is not an error.
+    case note(String)
+  }
+
+  /// The store the run is recorded in.
+  public var store: any TrackStore
+  /// The command line recorded with the run.
+  public var command: String?
+  /// Polled between batches: true stops the run, which is then marked killed.
+  public var shouldStop: @Sendable () -> Bool
+  /// Receives the run's events, on the training thread.
+  public var events: (Event) -> Void
+
+  /// A runner recording into `store`.
+  public init(
+    store: any TrackStore, command: String? = nil,
+    shouldStop: @escaping @Sendable () -> Bool = { false },
+    events: @escaping (Event) -> Void = { _ in }
+  ) {
+    self.store = store
+    self.command = command
+    self.shouldStop = shouldStop
+    self.events = events
+  }
+
+  /// Checks that `reference` names a run that can be continued, before anything is written.
+  public func earlierRun(_ reference: String) throws -> Run {
+    let earlier = try store.resolveRun(reference)
+    guard try ResumeLoader.checkpointSource(of: earlier, in: store) != nil else {
+      throw ExperimentError(
+        .invalidRequest,
+        "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing can "
+          + "continue from it; pick a run that finished at least one task")
+    }
+    return earlier
+  }
+
+  /// Runs `spec` (continuing the run `from` names, when given) and returns the new run's id.
+  ///
+  /// Throws `ExperimentError(.interrupted)` after marking the run killed when `shouldStop`
+  /// asked to stop; any other failure marks the run failed and is rethrown.
+  @discardableResult
+  public func run(_ spec: ExperimentSpec, specPath: String?, from: String?) throws -> RunID {
+    let earlier = try from.map(earlierRun)
+    let params = spec.flattenedParams.mapValues { ParamValue(parsing: $0) }
+    let logger = try store.startRun(
+      name: spec.name, experiment: spec.experiment, params: params, continuing: earlier?.id,
+      command: command)
+    var resume: ResumeState?
+    var provenance = KnowledgeProvenance()
+    do {
+      if let specPath { try logger.setTag("spec", specPath) }
+      if let earlier { (resume, provenance) = try ResumeLoader.state(of: earlier, in: store) }
+    } catch {
+      try? logger.finish(.failed)
+      throw error
+    }
+    events(.started(try store.run(logger.id)))
+    let recorder = StoreRecorder(logger: logger, provenance: provenance)
+    do {
+      let events = self.events
+      let experiment = try ContinualExperiment(
+        spec: spec, recorder: recorder, progress: { events(.progress($0)) },
+        shouldStop: shouldStop)
+      let result = try experiment.run(resumingFrom: resume)
+      events(.trainingEnded)
+      try logger.finish(.finished)
+      if let resume, let note = ExperimentRunner.nothingNewNote(resume: resume, result: result) {
+        events(.note(note))
+      }
+      return logger.id
+    } catch {
+      events(.trainingEnded)
+      let cancelled = (error as? LearningError) == .cancelled
+      try? logger.setTag("error", String(describing: error))
+      try? logger.finish(cancelled ? .killed : .failed)
+      if cancelled {
+        throw ExperimentError(
+          .interrupted,
+          "run #\(logger.id) interrupted; marked killed, everything logged so far is kept "
+            + "(track show \(logger.id))")
+      }
+      events(.note("run #\(logger.id) marked failed"))
+      throw error
+    }
+  }
+
+  /// Said when `--from` continued on a stream with no task the earlier run had not trained:
+  /// the new run only copies the earlier weights, memory and matrix. The earlier run trained
+  /// as many tasks as it has matrix rows after the baseline (a killed run lists more tasks
+  /// than it trained).
+  static func nothingNewNote(resume: ResumeState, result: ExperimentResult) -> String? {
+    let trained = max(resume.matrixRows.count - 1, 0)
+    guard result.tasks.count <= trained else { return nil }
+    return "note: the earlier run already trained all \(trained) tasks of this stream, so "
+      + "nothing new was trained; --from continues on a longer stream (e.g. more tasks with "
+      + "--set scenario.tasks=N, or later periods of a series)"
+  }
+}

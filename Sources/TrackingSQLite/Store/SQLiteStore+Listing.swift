@@ -1,0 +1,159 @@
+import Foundation
+import Tracking
+
+extension SQLiteStore {
+  /// Runs matching `filter`, ordered by `sort` (default: newest first), at most `limit`.
+  ///
+  /// ```swift
+  /// try store.runs(where: RunFilter.parse("status = finished and acc > 0.8"),
+  ///                sort: [RunSort(key: "acc", descending: true)], limit: 10)
+  /// ```
+  public func runs(
+    where filter: RunFilter? = nil, sort: [RunSort] = [], limit: Int? = nil
+  ) throws -> [RunSummary] {
+    var arguments: [StoreValue] = []
+    var sql = """
+      SELECT o.id, o.uuid, o.name, o.experiment, o.status, r.created_at, o.duration_s,
+             o.task_count, o.acc, o.bwt, o.fwt, o.forgetting, o.continued_from
+      FROM run_overview o JOIN runs r ON r.id = o.id
+      """
+    if let filter {
+      let compiled = filter.compile()
+      sql += "\nWHERE \(compiled.sql)"
+      arguments += compiled.arguments
+    }
+    var orderings: [String] = []
+    for key in sort {
+      var sortArguments: [StoreValue] = []
+      let expression = RunField(key.key).sortSQL(arguments: &sortArguments)
+      // Missing values sort last in either direction; the expression appears twice.
+      orderings.append("(\(expression)) IS NULL, \(expression) \(key.descending ? "DESC" : "ASC")")
+      arguments += sortArguments + sortArguments
+    }
+    orderings.append("o.id \(sort.isEmpty ? "DESC" : "ASC")")
+    sql += "\nORDER BY " + orderings.joined(separator: ", ")
+    if let limit {
+      guard limit >= 0 else {
+        throw TrackingError(.invalidValue, "The limit must be 0 or more, not \(limit).")
+      }
+      sql += "\nLIMIT \(limit)"
+    }
+    return try withDatabase { database in
+      var withMatrix: Set<RunID> = []
+      var summaries = try Statement(database: database, sql: sql).map(arguments) { row in
+        var summary: [String: Double] = [:]
+        if !row.isNull(7) {
+          withMatrix.insert(row.int64(0))
+          for (index, name) in [(8, "acc"), (9, "bwt"), (10, "fwt"), (11, "forgetting")] {
+            if let value = row.optionalDouble(index) { summary[name] = value }
+          }
+        }
+        return RunSummary(
+          id: row.int64(0), uuid: row.string(1), name: row.string(2),
+          experiment: row.optionalString(3), status: RunStatus(rawValue: row.string(4)) ?? .crashed,
+          createdAt: Date(timeIntervalSince1970: row.double(5)), duration: row.optionalDouble(6),
+          params: [:], summary: summary, continuedFrom: row.optionalInt64(12))
+      }
+      try attachDetails(to: &summaries, withMatrix: withMatrix, in: database)
+      return summaries
+    }
+  }
+
+  /// Fills params and (for runs without a matrix) latest metrics, a few queries per listing.
+  private func attachDetails(
+    to summaries: inout [RunSummary], withMatrix hasMatrix: Set<RunID>, in database: Database
+  ) throws {
+    guard !summaries.isEmpty else { return }
+    var index: [RunID: Int] = [:]
+    for (offset, summary) in summaries.enumerated() { index[summary.id] = offset }
+    for chunk in stride(from: 0, to: summaries.count, by: 500) {
+      let ids = summaries[chunk..<min(chunk + 500, summaries.count)].map { StoreValue.integer($0.id) }
+      let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+      try Statement(
+        database: database,
+        sql: "SELECT run_id, key, value, number FROM params WHERE run_id IN (\(marks))"
+      ).forEach(ids) { row in
+        guard let offset = index[row.int64(0)] else { return }
+        summaries[offset].params[row.string(1)] =
+          row.isNull(3) ? .text(row.string(2)) : .number(row.double(3))
+      }
+      try Statement(
+        database: database,
+        sql: """
+          SELECT l.run_id, k.name, l.value FROM metric_latest l
+          JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id IN (\(marks))
+          """
+      ).forEach(ids) { row in
+        let run = row.int64(0)
+        guard !hasMatrix.contains(run), let offset = index[run] else { return }
+        summaries[offset].summary[row.string(1)] = row.metricValue(2)
+      }
+    }
+  }
+
+  /// Finds a run by id, name, UUID prefix, `latest` or `latest~N` (N runs before the latest).
+  ///
+  /// Throws `.ambiguousRun` listing the candidates when several runs match, and
+  /// `.runNotFound` when none does.
+  public func resolveRun(_ reference: String) throws -> Run {
+    let text = reference.trimmingCharacters(in: .whitespaces)
+    return try withDatabase { database in
+      if text == "latest" || text.hasPrefix("latest~") {
+        let back = text == "latest" ? 0 : Int(text.dropFirst("latest~".count))
+        guard let back, back >= 0 else {
+          throw TrackingError(
+            .runNotFound, "'\(reference)' is not a run reference: use latest or latest~N.")
+        }
+        let id = try database.integer(
+          "SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
+          [.integer(Int64(back))])
+        guard let id else {
+          let count = try database.integer("SELECT count(*) FROM runs") ?? 0
+          throw TrackingError(
+            .runNotFound,
+            "'\(reference)' does not exist: the store \(path) has \(count) run(s).")
+        }
+        return try runRow(id, in: database)
+      }
+      // An all-digit reference is an id first; a UUID can start with digits too, so when no
+      // run has that id it is tried as a UUID prefix below (names cannot be all digits).
+      if !text.isEmpty, text.allSatisfy(\.isNumber), let id = Int64(text) {
+        do {
+          return try runRow(id, in: database)
+        } catch let error as TrackingError where error.code == .runNotFound {
+          if text.count < 4 { throw error }
+        }
+      }
+      let byName = try database.statement(
+        "SELECT \(SQLiteStore.runColumns) \(SQLiteStore.runFrom) WHERE r.name = ? ORDER BY r.id"
+      ).map([.text(text)], SQLiteStore.decodeRun)
+      if byName.count == 1 { return byName[0] }
+      if byName.count > 1 { throw ambiguity(reference, byName) }
+      let hex = text.lowercased()
+      if hex.count >= 4, hex.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
+        let byUUID = try database.statement(
+          "SELECT \(SQLiteStore.runColumns) \(SQLiteStore.runFrom) WHERE substr(r.uuid, 1, ?) = ? ORDER BY r.id"
+        ).map([.integer(Int64(hex.count)), .text(hex)], SQLiteStore.decodeRun)
+        if byUUID.count == 1 { return byUUID[0] }
+        if byUUID.count > 1 { throw ambiguity(reference, byUUID) }
+      }
+      throw TrackingError(
+        .runNotFound,
+        "No run matches '\(reference)' in \(path) (tried id, name and UUID prefix of 4+ "
+          + "characters). `track runs` lists the runs.")
+    }
+  }
+
+  private func ambiguity(_ reference: String, _ runs: [Run]) -> TrackingError {
+    let formatter = ISO8601DateFormatter()
+    let lines = runs.prefix(20).map {
+      "  id \($0.id)  \($0.name)  \($0.uuid.prefix(8))  \($0.status.rawValue)  "
+        + formatter.string(from: $0.createdAt)
+    }
+    let more = runs.count > 20 ? "\n  … and \(runs.count - 20) more" : ""
+    return TrackingError(
+      .ambiguousRun,
+      "'\(reference)' matches \(runs.count) runs; name one by id or a longer UUID prefix:\n"
+        + lines.joined(separator: "\n") + more)
+  }
+}

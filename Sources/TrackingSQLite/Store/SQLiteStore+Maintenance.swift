@@ -1,0 +1,133 @@
+import Foundation
+import Tracking
+
+extension SQLiteStore {
+  /// Removes blobs no checkpoint or knowledge entry references, then compacts the file.
+  public func collectGarbage() throws -> GarbageReport {
+    let before = fileSize()
+    let (count, bytes) = try write { database -> (Int, Int) in
+      let orphan = """
+        FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM checkpoints)
+          AND sha256 NOT IN (SELECT features_sha256 FROM knowledge)
+        """
+      let totals =
+        try database.statement("SELECT count(*), COALESCE(sum(size), 0) \(orphan)")
+        .first { (Int($0.int64(0)), Int($0.int64(1))) } ?? (0, 0)
+      try database.execute("DELETE \(orphan)")
+      return totals
+    }
+    try withDatabase { database in
+      try database.retryingOnBusy { try database.executeScript("VACUUM") }
+      try database.retryingOnBusy {
+        try database.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
+      }
+    }
+    return GarbageReport(
+      blobsRemoved: count, bytesRemoved: bytes, fileSizeBefore: before, fileSizeAfter: fileSize())
+  }
+
+  /// Checks the file: SQLite's integrity check, foreign keys, every blob's SHA-256, and that
+  /// stored matrix summaries match a recomputation.
+  public func check() throws -> IntegrityReport {
+    try withDatabase { database in
+      var problems: [String] = []
+      try database.statement("PRAGMA integrity_check").forEach { row in
+        let line = row.string(0)
+        if line != "ok" { problems.append("integrity: \(line)") }
+      }
+      try database.statement("PRAGMA foreign_key_check").forEach { row in
+        problems.append(
+          "foreign key: row \(row.optionalInt64(1).map(String.init) ?? "?") of table "
+            + "\(row.string(0)) points to a missing row of \(row.string(2))")
+      }
+      let orphans =
+        try database.integer(
+          """
+          SELECT count(*) FROM metrics
+          WHERE run_id NOT IN (SELECT id FROM runs) OR key_id NOT IN (SELECT id FROM metric_keys)
+          """) ?? 0
+      if orphans > 0 {
+        problems.append("metrics: \(orphans) point(s) belong to no run or no metric name")
+      }
+      var blobs = 0
+      try database.statement("SELECT sha256, size, data FROM blobs").forEach { row in
+        blobs += 1
+        let sha = row.string(0)
+        let data = row.data(2)
+        let actual = SQLiteStore.sha256(data)
+        if actual != sha {
+          problems.append("blob \(sha): content hashes to \(actual) (damaged)")
+        } else if data.count != row.int(1) {
+          problems.append("blob \(sha): size column says \(row.int(1)), data has \(data.count)")
+        }
+      }
+      for (run, metric, state) in try summaryStates(in: database) {
+        switch state {
+        case .missing:
+          problems.append(
+            "run \(run): matrix '\(metric)' has no summaries (written by another client?); "
+              + "`track check --repair` computes them")
+        case .stale:
+          problems.append(
+            "run \(run): stored summaries of '\(metric)' are out of date; "
+              + "`track check --repair` recomputes them")
+        case .current: break
+        }
+      }
+      let runs = Int(try database.integer("SELECT count(*) FROM runs") ?? 0)
+      return IntegrityReport(
+        problems: problems, blobsChecked: blobs, runCount: runs, schemaVersion: schemaVersion)
+    }
+  }
+
+  public func repairSummaries() throws -> Int {
+    try write { database in
+      var repaired = 0
+      for (run, metric, state) in try summaryStates(in: database) where state != .current {
+        try updateMatrixSummary(run: run, metric: metric, in: database)
+        repaired += 1
+      }
+      return repaired
+    }
+  }
+
+  /// Whether a matrix's stored summaries match its cells.
+  enum SummaryState { case current, stale, missing }
+
+  /// Every matrix (run, metric) with the state of its summaries, by run then first cell.
+  private func summaryStates(in database: Database) throws -> [(RunID, String, SummaryState)] {
+    let matrices = try database.statement(
+      """
+      SELECT m.run_id, m.metric, s.acc, s.bwt, s.fwt, s.forgetting, s.run_id IS NULL
+      FROM (SELECT DISTINCT run_id, metric FROM matrix) m
+      LEFT JOIN matrix_summaries s ON s.run_id = m.run_id AND s.metric = m.metric
+      ORDER BY m.run_id, s.rowid IS NULL, s.rowid, m.metric
+      """
+    ).map { row in
+      (row.int64(0), row.string(1), [2, 3, 4, 5].map { row.optionalDouble($0) }, row.int(6) == 1)
+    }
+    return try matrices.map { run, metric, stored, missing in
+      if missing { return (run, metric, .missing) }
+      let matrix = try loadMatrix(run: run, metric: metric, in: database)
+      let fresh = [
+        matrix.accuracy, matrix.backwardTransfer, matrix.forwardTransfer, matrix.forgetting,
+      ]
+      let same = zip(stored, fresh).allSatisfy { a, b in
+        switch (a, b) {
+        case (nil, nil): return true
+        case (let x?, let y?): return abs(x - y) <= 1e-12 * max(1, abs(x))
+        default: return false
+        }
+      }
+      return (run, metric, same ? .current : .stale)
+    }
+  }
+
+  /// Size of the file plus its WAL, in bytes.
+  func fileSize() -> Int {
+    [path, path + "-wal"].reduce(0) { total, file in
+      let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+      return total + size
+    }
+  }
+}
