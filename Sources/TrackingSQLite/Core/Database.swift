@@ -14,7 +14,9 @@ final class Database {
   private(set) var transactionDepth = 0
 
   /// How long one statement waits for a lock inside SQLite before returning SQLITE_BUSY.
-  static let busyTimeoutMilliseconds: Int32 = 5_000
+  /// Short: a write transaction that finds the file locked is retried by `SQLiteStore.write`,
+  /// which sleeps without holding the store's lock (SQLite's own wait would hold it).
+  static let busyTimeoutMilliseconds: Int32 = 50
   /// How long a whole write transaction keeps retrying on SQLITE_BUSY before giving up.
   static let busyRetrySeconds: Double = 300
 

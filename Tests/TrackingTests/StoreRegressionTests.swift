@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+
+@testable import Tracking
+@testable import TrackingSQLite
+
+/// One test per bug found in the SQLite store (issue 9); each failed before its fix.
+struct StoreRegressionTests {
+  /// Bug 1: a metric name interned in a transaction that rolled back kept its id in the
+  /// cache, so the next new name got the same id and both names read back as one.
+  @Test func aRolledBackMetricNameDoesNotLendItsIDToTheNextName() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let run = try store.startRun(name: "keys", experiment: nil, params: [:])
+    // A flush that fails after interning "foo" (disk full, I/O error, ...).
+    _ = expectTrackingError(.storage) {
+      try store.write { database in
+        _ = try store.metricKeyID("foo", in: database)
+        throw TrackingError(.storage, "the disk is full")
+      }
+    }
+    try run.log("bar", value: 1, step: 1)
+    try run.log("foo", value: 2, step: 1)
+    try run.finish()
+    #expect(try store.metricSeries(of: run.id, key: "bar").map(\.value) == [1])
+    #expect(try store.metricSeries(of: run.id, key: "foo").map(\.value) == [2])
+    #expect(try store.latestMetrics(of: run.id) == ["bar": 1, "foo": 2])
+  }
+
+  /// Bug 2: two flushes of one logger (the caller's and the timer's) could commit out of
+  /// order, so of two points with the same step the earlier one won in the latest values.
+  @Test func flushesCommitInTheOrderTheyTookTheirPoints() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = SlowFirstAppendStore(try SQLiteStore(path: folder.path("track.db")))
+    let run = try store.startRun(name: "order", experiment: nil, params: [:])
+    try run.log("loss", value: 1, step: 5)
+    let first = Thread { try? run.flush() }  // takes [1], then stalls inside the store
+    first.start()
+    Thread.sleep(forTimeInterval: 0.1)
+    try run.log("loss", value: 2, step: 5)
+    try run.flush()  // takes [2]; must not commit before [1]
+    while !first.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+    try run.finish()
+    #expect(try store.metricSeries(of: run.id, key: "loss").map(\.value) == [1, 2])
+    #expect(try store.latestMetrics(of: run.id)["loss"] == 2)
+  }
+
+  /// Bug 3: a write waiting for another process's lock held the store's lock through its
+  /// back-off, blocking every other thread of the process (reads included) for as long.
+  @Test func aWriteWaitingForTheFileLockDoesNotBlockReads() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("track.db")
+    let store = try SQLiteStore(path: path)
+    let run = try store.startRun(name: "reader", experiment: nil, params: [:])
+    try run.finish()
+    let other = try SQLiteStore(path: path)  // stands for another process
+    let holding = Thread {
+      try? other.write { _ in Thread.sleep(forTimeInterval: 1.5) }
+    }
+    holding.start()
+    Thread.sleep(forTimeInterval: 0.2)
+    let writer = Thread { try? store.setTag(run: run.id, key: "k", value: "v") }
+    writer.start()
+    Thread.sleep(forTimeInterval: 0.2)
+    let started = Date()
+    #expect(try store.run(run.id).name == "reader")
+    let waited = Date().timeIntervalSince(started)
+    #expect(waited < 0.5, "a read waited \(waited) s behind a write waiting for the file lock")
+    while !writer.isFinished || !holding.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+    #expect(try store.tags(of: run.id) == ["k": "v"])
+  }
+
+  /// Bug 4: a statement given fewer arguments than it has parameters bound NULL silently.
+  @Test func aMissingArgumentIsAnError() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let error = expectTrackingError(.invalidValue) {
+      try store.withDatabase { try $0.integer("SELECT ? + ?", [.integer(1)]) }
+    }
+    #expect(error?.message.contains("2 argument(s) but was given 1") == true)
+    #expect(try store.withDatabase { try $0.integer("SELECT ? + ?", [.integer(1), .integer(2)]) } == 3)
+  }
+
+  /// Bug 5: migrations ran with foreign keys on, so one that rebuilds `runs` deleted every
+  /// child row by cascade; and nothing checked the keys before commit.
+  @Test func migrationsRunWithForeignKeysOffAndCheckThemBeforeCommit() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("track.db")
+    do {
+      let store = try SQLiteStore(path: path)
+      let run = try store.startRun(name: "kept", experiment: nil, params: ["lr": .number(0.1)])
+      try run.log("loss", value: 1, step: 1)
+      try run.finish()
+    }
+    let rebuild = (
+      name: "9998_rebuild_runs.sql",
+      sql: """
+        CREATE TABLE runs_copy AS SELECT * FROM runs;
+        DELETE FROM runs;
+        INSERT INTO runs SELECT * FROM runs_copy;
+        DROP TABLE runs_copy;
+        """
+    )
+    let database = try Database(path: path, readOnly: false, create: false)
+    try database.executeScript("PRAGMA foreign_keys = ON")
+    try Migrator(migrations: EmbeddedMigrations.all + [rebuild]).migrate(database)
+    #expect(try database.integer("SELECT count(*) FROM params") == 1)
+    #expect(try database.integer("PRAGMA foreign_keys") == 1)  // restored afterwards
+
+    let dangling = (
+      name: "9999_dangling.sql",
+      sql: "INSERT INTO params (run_id, key, value) VALUES (999, 'orphan', 'x');"
+    )
+    let error = expectTrackingError(.storage) {
+      try Migrator(migrations: EmbeddedMigrations.all + [rebuild, dangling]).migrate(database)
+    }
+    #expect(error?.message.contains("9999_dangling.sql") == true)
+    #expect(try database.integer("PRAGMA user_version") == Int64(EmbeddedMigrations.all.count + 1))
+    #expect(try database.integer("SELECT count(*) FROM params WHERE run_id = 999") == 0)
+  }
+
+  /// Bug 7: a matrix written through the documented schema by another client left the
+  /// summaries NULL, and `check` said OK. Now `check` reports it and `repairSummaries` fixes it.
+  @Test func matricesWithoutSummariesAreReportedAndRepaired() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let run = try store.startRun(name: "foreign", experiment: nil, params: [:])
+    try run.finish()
+    try store.write { database in
+      for (i, j, value) in [(0, 1, 0.1), (0, 2, 0.1), (1, 1, 0.9), (1, 2, 0.2), (2, 1, 0.7),
+        (2, 2, 0.8)]
+      {
+        try database.execute(
+          "INSERT INTO matrix (run_id, metric, trained_through, task, value) VALUES (?, ?, ?, ?, ?)",
+          [.integer(run.id), .text("accuracy"), .integer(Int64(i)), .integer(Int64(j)), .real(value)])
+      }
+    }
+    let report = try store.check()
+    #expect(report.problems.contains { $0.contains("run \(run.id)") && $0.contains("no summaries") })
+    #expect(try store.repairSummaries() == 1)
+    #expect(try store.check().isOK)
+    #expect(try store.repairSummaries() == 0)
+    let listed = try store.runs().first { $0.id == run.id }
+    #expect(abs((listed?.summary["acc"] ?? 0) - 0.75) < 1e-12)
+    #expect(abs((listed?.summary["bwt"] ?? 0) - -0.2) < 1e-12)
+    // A summary another client left stale is reported and recomputed too.
+    try store.write { try $0.execute("UPDATE matrix_summaries SET acc = 0.5") }
+    #expect(try store.check().problems.contains { $0.contains("out of date") })
+    #expect(try store.repairSummaries() == 1)
+    #expect(try store.check().isOK)
+  }
+
+  /// Bug 8: a trailing comment was refused as a second statement; SQL that does not prepare
+  /// is the user's typo (`.invalidQuery`, exit 2), not a database failure.
+  @Test func queriesMayEndInACommentAndTyposAreInvalidQueries() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    #expect(try store.query("SELECT 1 AS x; -- note").rows == [[.integer(1)]])
+    #expect(try store.query("SELECT 2 AS x /* why */ ;\n  -- and a last word\n").rows == [[.integer(2)]])
+    expectTrackingError(.writeInQuery) { try store.query("SELECT 1; SELECT 2") }
+    expectTrackingError(.writeInQuery) { try store.query("SELECT 1; -- fine\n DELETE FROM runs") }
+    let typo = expectTrackingError(.invalidQuery) { try store.query("SELEC name FROM runs") }
+    #expect(typo?.message.contains("syntax error") == true)
+    expectTrackingError(.invalidQuery) { try store.query("SELECT nope FROM runs") }
+  }
+}
+
+/// A real SQLite store whose first `appendMetrics` stalls before writing: the window in which
+/// a second flush could overtake the first.
+final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
+  // @unchecked: `stalled` is only read and written under `lock`.
+  let base: SQLiteStore
+  private let lock = NSLock()
+  private var stalled = false
+
+  init(_ base: SQLiteStore) { self.base = base }
+
+  func appendMetrics(_ points: [MetricPoint], to run: RunID, heartbeat: Date?) throws {
+    lock.lock()
+    let first = !stalled && !points.isEmpty
+    if first { stalled = true }
+    lock.unlock()
+    if first { Thread.sleep(forTimeInterval: 0.4) }
+    try base.appendMetrics(points, to: run, heartbeat: heartbeat)
+  }
+
+  var location: String { base.location }
+  var isReadOnly: Bool { base.isReadOnly }
+  var schemaVersion: Int { base.schemaVersion }
+  func run(_ id: RunID) throws -> Run { try base.run(id) }
+  func resolveRun(_ reference: String) throws -> Run { try base.resolveRun(reference) }
+  func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?) throws -> [RunSummary] {
+    try base.runs(where: filter, sort: sort, limit: limit)
+  }
+  func params(of run: RunID) throws -> [Param] { try base.params(of: run) }
+  func tags(of run: RunID) throws -> [String: String] { try base.tags(of: run) }
+  func metricKeys(of run: RunID) throws -> [String] { try base.metricKeys(of: run) }
+  func metricSeries(of run: RunID, key: String) throws -> [MetricPoint] {
+    try base.metricSeries(of: run, key: key)
+  }
+  func latestMetrics(of run: RunID) throws -> [String: Double] { try base.latestMetrics(of: run) }
+  func tasks(of run: RunID) throws -> [TaskRecord] { try base.tasks(of: run) }
+  func matrixMetrics(of run: RunID) throws -> [String] { try base.matrixMetrics(of: run) }
+  func matrix(of run: RunID, metric: String?) throws -> AccuracyMatrix {
+    try base.matrix(of: run, metric: metric)
+  }
+  func checkpoints(of run: RunID) throws -> [CheckpointRecord] { try base.checkpoints(of: run) }
+  func loadBlob(_ sha256: String) throws -> Data { try base.loadBlob(sha256) }
+  func knowledgeBase(of run: RunID) throws -> [KnowledgeEntry] { try base.knowledgeBase(of: run) }
+  func knowledgeBaseCount(of run: RunID) throws -> Int { try base.knowledgeBaseCount(of: run) }
+  func query(_ sql: String) throws -> QueryResult { try base.query(sql) }
+  func check() throws -> IntegrityReport { try base.check() }
+  func createRun(_ request: RunRequest) throws -> Run { try base.createRun(request) }
+  func setTag(run: RunID, key: String, value: String) throws {
+    try base.setTag(run: run, key: key, value: value)
+  }
+  func logParam(run: RunID, key: String, value: ParamValue) throws {
+    try base.logParam(run: run, key: key, value: value)
+  }
+  func endRun(_ run: RunID, status: RunStatus, lastPoints: [MetricPoint]) throws {
+    try base.endRun(run, status: status, lastPoints: lastPoints)
+  }
+  func recordTasks(_ tasks: [TaskRecord], run: RunID) throws { try base.recordTasks(tasks, run: run) }
+  func recordMatrixRow(run: RunID, trainedThrough: Int, scores: [Double], metric: String) throws {
+    try base.recordMatrixRow(run: run, trainedThrough: trainedThrough, scores: scores, metric: metric)
+  }
+  func saveCheckpoint(run: RunID, task: Int, epoch: Int?, kind: String, data: Data) throws
+    -> String
+  {
+    try base.saveCheckpoint(run: run, task: task, epoch: epoch, kind: kind, data: data)
+  }
+  func addKnowledge(_ entries: [KnowledgeEntry], to run: RunID) throws -> [Int64] {
+    try base.addKnowledge(entries, to: run)
+  }
+  func removeKnowledge(ids: [Int64], from run: RunID) throws {
+    try base.removeKnowledge(ids: ids, from: run)
+  }
+  func deleteRun(_ id: RunID) throws { try base.deleteRun(id) }
+  func collectGarbage() throws -> GarbageReport { try base.collectGarbage() }
+  func repairSummaries() throws -> Int { try base.repairSummaries() }
+}
