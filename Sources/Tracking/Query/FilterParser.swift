@@ -13,19 +13,15 @@ struct FilterParser {
   let text: String
   private var tokens: [(token: Token, column: Int)] = []
   private var position = 0
-  private var tokenizeError: TrackingError?
 
   init(text: String) {
     self.text = text
-    do {
-      tokens = try FilterParser.tokenize(text)
-    } catch let error as TrackingError {
-      tokenizeError = error
-    } catch {}
   }
 
+  /// Tokenizes, then parses the whole text (tokenizer errors name their column too).
   mutating func parseAll() throws -> RunFilter.Expression {
-    if let tokenizeError { throw tokenizeError }
+    tokens = try FilterParser.tokenize(text)
+    position = 0
     if tokens.first?.token == .end { throw fail("a condition such as `acc > 0.8`", at: 0) }
     let expression = try parseOr()
     guard current == .end else { throw fail("`and`, `or` or the end of the filter") }

@@ -7,6 +7,8 @@ import Foundation
 /// A second signal exits at once, unless it comes within `repeatWindow` of the first: tools
 /// such as `timeout -s INT` and process managers deliver one interrupt to the process and
 /// again to its group, and that must not skip marking the run `killed`.
+// @unchecked: `raised`, `firstRaisedAt` and `sources` are only touched under `lock` (or, for
+// `sources`, by install/uninstall on the command's own thread).
 final class InterruptFlag: @unchecked Sendable {
   /// Seconds after the first signal during which another one counts as the same interrupt.
   static let repeatWindow: TimeInterval = 1
