@@ -35,7 +35,7 @@ let package = Package(
       linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
 
     // The matrix summaries (ACC, BWT, FWT, forgetting), written once for both libraries.
-    .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v5)]),
+    .target(name: "ContinualMetrics", swiftSettings: [.swiftLanguageMode(.v6)]),
 
     // Storage: runs, params, metrics, matrix, blobs, knowledge base, migrations.
     .target(
@@ -50,7 +50,7 @@ let package = Package(
       name: "Learning",
       dependencies: ["COpenBLAS", "CZlib", "CKernels", "ContinualMetrics"],
       swiftSettings: [
-        .swiftLanguageMode(.v5),
+        .swiftLanguageMode(.v6),
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
       ]),
 
@@ -67,7 +67,7 @@ let package = Package(
     // Benchmarks/continual.sh: runs one learner stream from a JSON spec, without the tracker.
     .executableTarget(
       name: "ContinualBenchmark", dependencies: ["Learning"], path: "Benchmarks/ContinualBenchmark",
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+      swiftSettings: [.swiftLanguageMode(.v6)]),
 
     // Release-build benchmarks of the numerics against PyTorch and TensorFlow
     // (Benchmarks/numerics.sh runs them side by side).
@@ -76,7 +76,7 @@ let package = Package(
       dependencies: ["Learning", "CZlib", "CHeapStatistics"],
       path: "Benchmarks/NumericsBenchmarks",
       swiftSettings: [
-        .swiftLanguageMode(.v5),
+        .swiftLanguageMode(.v6),
         .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
       ]),
 
@@ -99,7 +99,7 @@ let package = Package(
       swiftSettings: [.swiftLanguageMode(.v5)]),
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
-      swiftSettings: [.swiftLanguageMode(.v5)]),
+      swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(
       name: "TrackTests", dependencies: ["Tracking", "TestSupport", "track"],
       exclude: ["Golden"],

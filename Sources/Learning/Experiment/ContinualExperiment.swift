@@ -35,7 +35,6 @@ public final class ContinualExperiment {
   /// Throws `LearningError.cancelled` when `shouldStop()` turned true between batches.
   public func run(resumingFrom resume: ResumeState? = nil) throws -> ExperimentResult {
     let started = Date()
-    BLAS.threadCount = spec.training.threads
     let stream = try Scenario.makeStream(for: spec)
     guard !stream.tasks.isEmpty else {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
@@ -50,6 +49,9 @@ public final class ContinualExperiment {
     } catch {
       throw LearningError.model(message: "cannot build the model: \(error)")
     }
+    // This experiment's threads, on its own model: another experiment in the process keeps
+    // its own count (LwF's teacher copies it).
+    model.threadCount = spec.training.threads
     model.reserve(batchSize: max(256, spec.training.batchSize, spec.strategy.sampleSize))
     let optimizer = makeOptimizer(parameterCount: model.parameterCount)
     let context = StrategyContext(model: model, stream: stream, recorder: recorder, spec: spec)

@@ -107,7 +107,4 @@ final class StrategyContext {
         allowed: stream.tasks[task - 1].allowedOutputs)
     }
   }
-
-  /// Feature vector of sample `index` of `set` as stored in the knowledge base.
-  func features(of set: TrainingSet, index: Int) -> [Float] { set.data.featureVector(index) }
 }

@@ -88,10 +88,11 @@ public final class Matrix {
     pointer.update(from: source, count: newRows * columns)
   }
 
-  /// self ← a · b (+ beta · self), a product on BLAS; shapes must agree.
+  /// self ← a · b (+ beta · self), a product on BLAS shared between `threads` threads;
+  /// shapes must agree.
   public func multiply(
     _ a: Matrix, transposed transposeA: Bool = false,
-    _ b: Matrix, transposed transposeB: Bool = false, beta: Float = 0
+    _ b: Matrix, transposed transposeB: Bool = false, beta: Float = 0, threads: Int = 1
   ) {
     let m = transposeA ? a.columns : a.rows
     let k = transposeA ? a.rows : a.columns
@@ -102,6 +103,6 @@ public final class Matrix {
     BLAS.gemm(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
       alpha: 1, a: a.pointer, lda: a.columns, b: b.pointer, ldb: b.columns,
-      beta: beta, c: pointer, ldc: columns)
+      beta: beta, c: pointer, ldc: columns, threads: Workers.clamped(threads))
   }
 }
