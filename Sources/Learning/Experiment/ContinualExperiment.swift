@@ -47,7 +47,8 @@ public final class ContinualExperiment {
     do {
       model = try MLP(architecture: architecture, seed: UInt64(spec.seed))
     } catch {
-      throw LearningError.model(message: "cannot build the model: \(error)")
+      throw LearningError.model(
+        message: "cannot build the model: \(error)", cause: LearningError.Cause(error))
     }
     // This experiment's threads, on its own model: another experiment in the process keeps
     // its own count (LwF's teacher copies it).
@@ -136,7 +137,7 @@ public final class ContinualExperiment {
     var errors = (model: 0.0, lastValue: 0.0, movingAverage: 0.0)
     for b in 0..<batchCount {
       if shouldStop() { throw LearningError.cancelled }
-      context.fill(batch, from: set, indices: order[(b * size)..<min(order.count, (b + 1) * size)])
+      try context.fill(batch, from: set, indices: order[(b * size)..<min(order.count, (b + 1) * size)])
       if prequential { accumulatePrequential(batch, model: model, into: &errors) }
       model.zeroGradients()
       let outcome = try strategy.step(batch, context: context)
@@ -225,7 +226,8 @@ public final class ContinualExperiment {
     } catch {
       throw LearningError.incompatibleResume(
         message: "cannot load the earlier weights: \(error); keep the earlier run's model"
-          + " section (hidden sizes, activation) and data, or start without --from")
+          + " section (hidden sizes, activation) and data, or start without --from",
+        cause: LearningError.Cause(error))
     }
     // Earlier tasks keep their recorded scores; new tasks get this run's measurements.
     for (j, value) in resume.matrixRows[0].enumerated() where j < baseline.count {

@@ -55,10 +55,22 @@ public final class Matrix {
   /// Number of elements in use (rows × columns).
   public var count: Int { rows * columns }
 
-  /// Element at row `row`, column `column`.
+  /// Element at row `row`, column `column`; both must be in range (rows in use), checked in
+  /// every build like an array subscript. Hot loops use `pointer` instead.
   @inlinable public subscript(row: Int, column: Int) -> Float {
-    get { pointer[row * columns + column] }
-    set { pointer[row * columns + column] = newValue }
+    get {
+      checkIndex(row, column)
+      return pointer[row * columns + column]
+    }
+    set {
+      checkIndex(row, column)
+      pointer[row * columns + column] = newValue
+    }
+  }
+
+  @usableFromInline func checkIndex(_ row: Int, _ column: Int) {
+    precondition(0 <= row && row < rows && 0 <= column && column < columns,
+                 "Matrix index (\(row), \(column)) is out of range for \(rows) × \(columns)")
   }
 
   /// Changes the number of rows in use, within `rowCapacity` (never allocates).
@@ -71,9 +83,10 @@ public final class Matrix {
   /// The elements in use as a row-major array (allocates; not for the training loop).
   public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
-  /// Row `row` as an array (allocates).
+  /// Row `row` as an array (allocates); `row` must be in `0..<rows`.
   public func row(_ row: Int) -> [Float] {
-    Array(UnsafeBufferPointer(start: pointer + row * columns, count: columns))
+    precondition(0 <= row && row < rows, "Matrix row \(row) is out of range for \(rows) rows")
+    return Array(UnsafeBufferPointer(start: pointer + row * columns, count: columns))
   }
 
   /// Sets every element in use to `value`.
@@ -82,7 +95,8 @@ public final class Matrix {
     for i in 0..<count { p[i] = value }
   }
 
-  /// Copies `rows` rows from `source` (row-major, `columns` per row) and sets `rows`.
+  /// Copies `rows` rows from `source` (row-major, `columns` per row) and sets `rows` (at most
+  /// `rowCapacity`).
   public func copy(from source: UnsafePointer<Float>, rows newRows: Int) {
     setRows(newRows)
     pointer.update(from: source, count: newRows * columns)
