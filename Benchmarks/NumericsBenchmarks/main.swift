@@ -66,7 +66,7 @@ func format(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digi
 
 func seedWorkload(_ options: Options) throws {
   let steps = options.int("steps", 1000)
-  BLAS.threadCount = options.int("threads", 1)
+  let threads = options.int("threads", 1)
   let rows = 10_000, features = 10
   var random = SeededGenerator(seed: 2024)
   var x = [Float](repeating: 0, count: rows * features)
@@ -80,6 +80,7 @@ func seedWorkload(_ options: Options) throws {
   }
   let architecture = Architecture(input: features, hidden: [64], output: 1)
   let model = try MLP(architecture: architecture, seed: 7)
+  model.threadCount = threads
   if let directory = options.values["dump"] {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try write(x, to: directory + "/seed_x.f32")
@@ -106,7 +107,7 @@ func seedWorkload(_ options: Options) throws {
   let cpuSeconds = cpuNow() - cpuStart
   let heapGrowth = heapBytes() - heapBefore
   let flops = trainingFlops(architecture, batch: rows) * Double(steps)
-  print("workload=seed framework=swift threads=\(BLAS.threadCount) steps=\(steps) "
+  print("workload=seed framework=swift threads=\(model.threadCount) steps=\(steps) "
           + "seconds=\(format(seconds)) cpu_seconds=\(format(cpuSeconds)) "
           + "final_loss=\(format(Double(loss), 6)) "
           + "gflops=\(format(flops / seconds / 1e9, 2)) heap_growth_bytes=\(heapGrowth) "
@@ -148,7 +149,6 @@ func fashionWorkload(_ options: Options) throws {
   let batchSize = options.int("batch", 128)
   let epochs = options.int("epochs", 1)
   let threads = options.int("threads", 1)
-  BLAS.threadCount = threads
   let trainImages = try readIDX(directory + "/train-images-idx3-ubyte.gz")
   let trainLabels = try readIDX(directory + "/train-labels-idx1-ubyte.gz").bytes.map(Int.init)
   let testImages = try readIDX(directory + "/t10k-images-idx3-ubyte.gz")
@@ -160,6 +160,7 @@ func fashionWorkload(_ options: Options) throws {
 
   let architecture = Architecture(input: features, hidden: [256, 256], output: 10)
   let model = try MLP(architecture: architecture, seed: 1)
+  model.threadCount = threads
   let sgd = SGD(parameterCount: model.parameterCount, learningRate: options.float("lr", 0.01),
                 momentum: options.float("momentum", 0))
   var random = SeededGenerator(seed: 3)

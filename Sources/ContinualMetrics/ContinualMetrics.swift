@@ -3,7 +3,13 @@
 /// Both the learner (`Learning.ScoreMatrix`) and the store (`Tracking.AccuracyMatrix`) read
 /// their matrices through a `score(i, j)` function: R[i][j] is the score on task j after
 /// training through task i (1-based), i = 0 is the untrained baseline b[j], and nil is an
-/// entry that was never measured (a summary that needs it is then nil too).
+/// entry that was never measured.
+///
+/// **The rule for missing and NaN cells** (one rule for every summary): a summary is nil
+/// ("not measured") as soon as its formula reads a cell that is nil or NaN; otherwise it is
+/// the formula's value. Which cells a formula reads is exactly what its sum or max runs over
+/// (below), so the result never depends on where in the matrix the gap sits. T < 1 (ACC) or
+/// T < 2 (the others) is nil too. ±infinity is a value, not a gap.
 ///
 /// ```swift
 /// let rows: [[Double]] = [[0.1, 0.1], [0.9, 0.2], [0.7, 0.8]]  // row 0 = baseline
@@ -13,13 +19,19 @@ public enum ContinualMetrics {
   /// R[i][j] with i = 0 the baseline; nil when not measured.
   public typealias Score = (_ trainedThrough: Int, _ task: Int) -> Double?
 
+  /// R[i][j] as the summaries read it: nil when missing or NaN (the rule above).
+  private static func cell(_ r: Score, _ i: Int, _ j: Int) -> Double? {
+    guard let value = r(i, j), !value.isNaN else { return nil }
+    return value
+  }
+
   /// ACC = (1/T) Σ_j R[T][j] — average score after the last task
   /// (Lopez-Paz & Ranzato, GEM 2017). nil for T < 1.
   public static func averageAccuracy(taskCount t: Int, score r: Score) -> Double? {
     guard t >= 1 else { return nil }
     var sum = 0.0
     for j in 1...t {
-      guard let value = r(t, j) else { return nil }
+      guard let value = cell(r, t, j) else { return nil }
       sum += value
     }
     return sum / Double(t)
@@ -31,7 +43,7 @@ public enum ContinualMetrics {
     guard t >= 2 else { return nil }
     var sum = 0.0
     for j in 1..<t {
-      guard let last = r(t, j), let then = r(j, j) else { return nil }
+      guard let last = cell(r, t, j), let then = cell(r, j, j) else { return nil }
       sum += last - then
     }
     return sum / Double(t - 1)
@@ -43,21 +55,23 @@ public enum ContinualMetrics {
     guard t >= 2 else { return nil }
     var sum = 0.0
     for j in 2...t {
-      guard let before = r(j - 1, j), let baseline = r(0, j) else { return nil }
+      guard let before = cell(r, j - 1, j), let baseline = cell(r, 0, j) else { return nil }
       sum += before - baseline
     }
     return sum / Double(t - 1)
   }
 
-  /// f_j after task k = max_{l<k} R[l][j] − R[k][j] (Chaudhry et al. 2018); l runs over the
-  /// trained rows 1...k−1 that measured task j. nil unless j < k.
+  /// f_j after task k = max_{l<k} R[l][j] − R[k][j] (Chaudhry et al. 2018); l runs over
+  /// every trained row 1...k−1, so a missing or NaN R[l][j] makes f_j nil (Swift's `max`
+  /// would otherwise keep or drop a NaN depending on its position). nil unless j < k.
   public static func forgetting(task j: Int, after k: Int, score r: Score) -> Double? {
-    guard k >= 2, j >= 1, j < k, let now = r(k, j) else { return nil }
-    var best: Double?
+    guard k >= 2, j >= 1, j < k, let now = cell(r, k, j) else { return nil }
+    var best = -Double.infinity
     for l in 1..<k {
-      if let value = r(l, j) { best = max(best ?? value, value) }
+      guard let value = cell(r, l, j) else { return nil }
+      if value > best { best = value }
     }
-    return best.map { $0 - now }
+    return best - now
   }
 
   /// F = (1/(T−1)) Σ_{j<T} f_j at k = T — average forgetting after the last task

@@ -84,7 +84,10 @@ func smallSpec(_ strategy: StrategySpec.Kind = .naive, seed: Int = 0) -> Experim
     for kind in StrategySpec.Kind.allCases {
       let recorder = InMemoryRecorder()
       let result = try ContinualExperiment(spec: smallSpec(kind), recorder: recorder).run()
-      accuracy[kind] = try #require(result.accuracy)
+      // Unwrapped before it is stored: `accuracy[kind] = try #require(...)` would bind the
+      // dictionary's `Double?` and pass on nil.
+      let value = try #require(result.accuracy, "\(kind) measured no ACC")
+      accuracy[kind] = value
       #expect(result.matrix.rows.count == 2)
       if kind == .agem {
         #expect(recorder.knowledge.count == 20)

@@ -55,7 +55,7 @@ import Testing
       _ = try decode(#"{"data": {"source": "mnist"}}"#)
       Issue.record("unknown source accepted")
     } catch let error as LearningError {
-      #expect(error.code == "invalid_spec")
+      #expect(error.code == .invalidSpec && error.code.rawValue == "invalid_spec")
       #expect(error.description.contains("data.source"))
       #expect(error.description.contains("fashion-mnist"))
     }

@@ -69,8 +69,7 @@ import Testing
     #expect(view.array == [3, 4, 5, 6] && view[1, 0] == 5)
   }
 
-  /// C = op(A)·op(B) through `BLAS.gemm` on `threads` threads (without touching the global
-  /// `BLAS.threadCount`, which tests running in parallel rely on).
+  /// C = op(A)·op(B) through `BLAS.gemm` on `threads` threads.
   static func product(
     _ a: Matrix, _ ta: Bool, _ b: Matrix, _ tb: Bool, m: Int, n: Int, k: Int, threads: Int
   ) -> [Float] {
@@ -114,12 +113,14 @@ import Testing
     // themselves. Every caller must still get the full, correct product.
     let (m, n, k) = (64, 128, 96)
     var random = SeededGenerator(seed: 7)
-    let a = Matrix(rows: m, columns: k)
-    let b = Matrix(rows: k, columns: n)
+    // `nonisolated(unsafe)`: the callers below only read a and b, and each writes only its
+    // own element of results; Matrix and the buffer are not Sendable.
+    nonisolated(unsafe) let a = Matrix(rows: m, columns: k)
+    nonisolated(unsafe) let b = Matrix(rows: k, columns: n)
     for i in 0..<a.count { a.pointer[i] = random.nextFloat(in: -1, 1) }
     for i in 0..<b.count { b.pointer[i] = random.nextFloat(in: -1, 1) }
     let expected = Self.product(a, false, b, false, m: m, n: n, k: k, threads: 2)
-    let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 16)
+    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 16)
     defer { results.deallocate() }
     DispatchQueue.concurrentPerform(iterations: 16) { i in
       var same = true

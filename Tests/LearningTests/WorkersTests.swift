@@ -42,7 +42,8 @@ import Testing
   }
 
   @Test func manyCallersAtOnceEachGetTheirWholeJob() {
-    let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 8)
+    // `nonisolated(unsafe)`: each caller writes only its own element.
+    nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 8)
     defer { results.deallocate() }
     DispatchQueue.concurrentPerform(iterations: 8) { caller in
       var whole = true

@@ -40,7 +40,7 @@ public enum CSVLoader {
     }
     let tasks = taskIndex.map { column in table.rows.indices.map { table.text(row: $0, column: column) } }
     return Loaded(
-      dataset: Dataset(
+      dataset: try Dataset(
         features: .floats(features), featureCount: featureIndices.count, targets: targets),
       featureNames: featureIndices.map { table.header[$0] }, taskOfRow: tasks)
   }

@@ -23,10 +23,44 @@ public struct Dataset: Sendable {
   /// Number of samples.
   public var count: Int { targets.count }
 
-  /// Creates a dataset; `features` must hold `targets.count × featureCount` values.
+  /// Creates a dataset; `features` must hold `targets.count × featureCount` values, and an
+  /// image shape must have `featureCount` pixels. Throws `LearningError.invalidData`
+  /// (file "dataset") when they do not.
   public init(
     features: Features, featureCount: Int, targets: [Float],
     imageShape: (rows: Int, columns: Int)? = nil
+  ) throws {
+    let values: Int
+    switch features {
+    case .bytes(let all): values = all.count
+    case .floats(let all): values = all.count
+    }
+    func invalid(_ message: String) -> LearningError {
+      .invalidData(file: "dataset", line: nil, column: nil, message: message)
+    }
+    guard featureCount >= 1 else {
+      throw invalid("featureCount must be at least 1 (got \(featureCount))")
+    }
+    guard values == targets.count * featureCount else {
+      throw invalid(
+        "\(targets.count) targets × \(featureCount) features need"
+          + " \(targets.count * featureCount) feature values, got \(values)")
+    }
+    if let shape = imageShape, shape.rows < 1 || shape.columns < 1
+      || shape.rows * shape.columns != featureCount
+    {
+      throw invalid(
+        "an image of \(shape.rows) × \(shape.columns) pixels does not have \(featureCount)"
+          + " features")
+    }
+    self.init(checked: features, featureCount: featureCount, targets: targets,
+              imageShape: imageShape)
+  }
+
+  /// A dataset whose shape the caller has already checked (or derived from a checked one).
+  private init(
+    checked features: Features, featureCount: Int, targets: [Float],
+    imageShape: (rows: Int, columns: Int)?
   ) {
     self.features = features
     self.featureCount = featureCount
@@ -40,9 +74,11 @@ public struct Dataset: Sendable {
   /// Class label of sample `index`.
   public func label(_ index: Int) -> Int { Int(targets[index]) }
 
-  /// The samples at `indices`, in that order.
+  /// The samples at `indices`, in that order; every index must be in `0..<count` (like an
+  /// array subscript).
   public func subset<S: Sequence>(_ indices: S) -> Dataset where S.Element == Int {
     let list = Array(indices)
+    for index in list { precondition(0 <= index && index < count, outOfRange(index)) }
     let n = featureCount
     let picked: Features
     switch features {
@@ -50,8 +86,12 @@ public struct Dataset: Sendable {
     case .floats(let all): picked = .floats(Dataset.rows(list, of: all, width: n))
     }
     return Dataset(
-      features: picked, featureCount: n, targets: list.map { targets[$0] },
+      checked: picked, featureCount: n, targets: list.map { targets[$0] },
       imageShape: imageShape)
+  }
+
+  private func outOfRange(_ index: Int) -> String {
+    "sample index \(index) is out of range for a dataset of \(count) samples"
   }
 
   /// Rows `list` (each `width` values) of a row-major buffer, in that order.
@@ -67,20 +107,38 @@ public struct Dataset: Sendable {
     return out
   }
 
-  /// The same samples with every byte feature rewritten by `transform` (row in, row out).
+  /// The same samples with every byte feature rewritten by `transform` (row in, row out of
+  /// the same length).
   public func mappingImages(_ transform: ([UInt8]) -> [UInt8]) -> Dataset {
     guard case .bytes(let all) = features else { return self }
     var out = [UInt8]()
     out.reserveCapacity(all.count)
     for row in 0..<count {
-      out += transform(Array(all[row * featureCount..<(row + 1) * featureCount]))
+      let mapped = transform(Array(all[row * featureCount..<(row + 1) * featureCount]))
+      precondition(mapped.count == featureCount,
+                   "mappingImages: a row of \(featureCount) became \(mapped.count) values")
+      out += mapped
     }
     return Dataset(
-      features: .bytes(out), featureCount: featureCount, targets: targets, imageShape: imageShape)
+      checked: .bytes(out), featureCount: featureCount, targets: targets, imageShape: imageShape)
   }
 
-  /// Writes the scaled features of the samples at `indices` into `destination`, row by row.
+  /// Writes the scaled features of the samples at `indices` into `destination`, row by row
+  /// (`destination` must have room for `indices.count × featureCount` floats). Throws
+  /// `LearningError.invalidData` before writing anything when an index is not in
+  /// `0..<count`.
   public func gather<C: Collection>(_ indices: C, into destination: UnsafeMutablePointer<Float>)
+    throws where C.Element == Int
+  {
+    for index in indices where index < 0 || index >= count {
+      throw LearningError.invalidData(
+        file: "dataset", line: nil, column: nil, message: outOfRange(index))
+    }
+    copyFeatures(indices, into: destination)
+  }
+
+  /// `gather` for indices known to be in range.
+  func copyFeatures<C: Collection>(_ indices: C, into destination: UnsafeMutablePointer<Float>)
   where C.Element == Int {
     let n = featureCount
     switch features {
@@ -102,17 +160,22 @@ public struct Dataset: Sendable {
     }
   }
 
-  /// The scaled features of sample `index`.
+  /// The scaled features of sample `index`, which must be in `0..<count` (like an array
+  /// subscript).
   public func featureVector(_ index: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: featureCount) { buffer, initialized in
-      gather(CollectionOfOne(index), into: buffer.baseAddress!)
+    precondition(0 <= index && index < count, outOfRange(index))
+    return [Float](unsafeUninitializedCapacity: featureCount) { buffer, initialized in
+      copyFeatures(CollectionOfOne(index), into: buffer.baseAddress!)
       initialized = featureCount
     }
   }
 
-  /// Joins datasets with the same feature layout (the first one's image shape is kept).
+  /// Joins datasets with the same feature layout (the first one's image shape is kept); nil
+  /// when there are none, or their feature counts differ.
   public static func concatenate(_ parts: [Dataset]) -> Dataset? {
-    guard let first = parts.first else { return nil }
+    guard let first = parts.first,
+      parts.allSatisfy({ $0.featureCount == first.featureCount })
+    else { return nil }
     let targets = parts.flatMap(\.targets)
     switch first.features {
     case .bytes:
@@ -122,7 +185,7 @@ public struct Dataset: Sendable {
         all += bytes
       }
       return Dataset(
-        features: .bytes(all), featureCount: first.featureCount, targets: targets,
+        checked: .bytes(all), featureCount: first.featureCount, targets: targets,
         imageShape: first.imageShape)
     case .floats:
       var all = [Float]()
@@ -133,7 +196,7 @@ public struct Dataset: Sendable {
         }
       }
       return Dataset(
-        features: .floats(all), featureCount: first.featureCount, targets: targets,
+        checked: .floats(all), featureCount: first.featureCount, targets: targets,
         imageShape: first.imageShape)
     }
   }

@@ -84,7 +84,7 @@ public enum IDXReader {
     }
     let featureCount = x.dimensions.dropFirst().reduce(1, *)
     let shape = x.dimensions.count == 3 ? (rows: x.dimensions[1], columns: x.dimensions[2]) : nil
-    return Dataset(
+    return try Dataset(
       features: .bytes(x.bytes), featureCount: featureCount, targets: y.bytes.map { Float($0) },
       imageShape: shape)
   }

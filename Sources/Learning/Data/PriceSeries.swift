@@ -42,12 +42,13 @@ public struct PriceSeries: Sendable {
 
   /// Windows of `window` past values and the next value, as percent changes from the last
   /// value of the window; `targetIndices[k]` is the index of the predicted value of sample k.
-  public func windows(_ window: Int) -> (dataset: Dataset, targetIndices: [Int]) {
+  /// Throws `LearningError.invalidData` for a window below 1.
+  public func windows(_ window: Int) throws -> (dataset: Dataset, targetIndices: [Int]) {
     var features = [Float]()
     var targets = [Float]()
     var indices = [Int]()
     guard values.count > window else {
-      return (Dataset(features: .floats([]), featureCount: window, targets: []), [])
+      return (try Dataset(features: .floats([]), featureCount: window, targets: []), [])
     }
     for i in window..<values.count {
       let last = values[i - 1]
@@ -55,6 +56,6 @@ public struct PriceSeries: Sendable {
       targets.append(Float((values[i] / last - 1) * 100))
       indices.append(i)
     }
-    return (Dataset(features: .floats(features), featureCount: window, targets: targets), indices)
+    return (try Dataset(features: .floats(features), featureCount: window, targets: targets), indices)
   }
 }

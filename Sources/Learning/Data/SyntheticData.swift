@@ -4,14 +4,15 @@ import Foundation
 /// prototype "image" per class, stored as bytes like real images.
 public enum SyntheticData {
   /// Train and test splits with `samplesPerClass` (train) and a quarter of it (test) per class.
+  /// Throws `LearningError.invalidData` for fewer than 1 feature.
   public static func make(
     classes: Int, features: Int, samplesPerClass: Int, seed: UInt64, noise: Float = 40
-  ) -> (train: Dataset, test: Dataset) {
+  ) throws -> (train: Dataset, test: Dataset) {
     var random = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
     let prototypes = (0..<classes).map { _ in
       (0..<features).map { _ in random.nextFloat(in: 0, 255) }
     }
-    func split(_ perClass: Int) -> Dataset {
+    func split(_ perClass: Int) throws -> Dataset {
       var bytes = [UInt8]()
       var targets = [Float]()
       for _ in 0..<perClass {
@@ -24,12 +25,12 @@ public enum SyntheticData {
         }
       }
       let side = Int(Double(features).squareRoot().rounded())
-      return Dataset(
+      return try Dataset(
         features: .bytes(bytes), featureCount: features, targets: targets,
         imageShape: side * side == features ? (side, side) : nil)
     }
-    let train = split(samplesPerClass)
-    let test = split(max(1, samplesPerClass / 4))
+    let train = try split(samplesPerClass)
+    let test = try split(max(1, samplesPerClass / 4))
     return (train, test)
   }
 

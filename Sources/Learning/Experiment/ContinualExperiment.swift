@@ -35,7 +35,6 @@ public final class ContinualExperiment {
   /// Throws `LearningError.cancelled` when `shouldStop()` turned true between batches.
   public func run(resumingFrom resume: ResumeState? = nil) throws -> ExperimentResult {
     let started = Date()
-    BLAS.threadCount = spec.training.threads
     let stream = try Scenario.makeStream(for: spec)
     guard !stream.tasks.isEmpty else {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
@@ -48,8 +47,12 @@ public final class ContinualExperiment {
     do {
       model = try MLP(architecture: architecture, seed: UInt64(spec.seed))
     } catch {
-      throw LearningError.model(message: "cannot build the model: \(error)")
+      throw LearningError.model(
+        message: "cannot build the model: \(error)", cause: LearningError.Cause(error))
     }
+    // This experiment's threads, on its own model: another experiment in the process keeps
+    // its own count (LwF's teacher copies it).
+    model.threadCount = spec.training.threads
     model.reserve(batchSize: max(256, spec.training.batchSize, spec.strategy.sampleSize))
     let optimizer = makeOptimizer(parameterCount: model.parameterCount)
     let context = StrategyContext(model: model, stream: stream, recorder: recorder, spec: spec)
@@ -134,7 +137,7 @@ public final class ContinualExperiment {
     var errors = (model: 0.0, lastValue: 0.0, movingAverage: 0.0)
     for b in 0..<batchCount {
       if shouldStop() { throw LearningError.cancelled }
-      context.fill(batch, from: set, indices: order[(b * size)..<min(order.count, (b + 1) * size)])
+      try context.fill(batch, from: set, indices: order[(b * size)..<min(order.count, (b + 1) * size)])
       if prequential { accumulatePrequential(batch, model: model, into: &errors) }
       model.zeroGradients()
       let outcome = try strategy.step(batch, context: context)
@@ -223,7 +226,8 @@ public final class ContinualExperiment {
     } catch {
       throw LearningError.incompatibleResume(
         message: "cannot load the earlier weights: \(error); keep the earlier run's model"
-          + " section (hidden sizes, activation) and data, or start without --from")
+          + " section (hidden sizes, activation) and data, or start without --from",
+        cause: LearningError.Cause(error))
     }
     // Earlier tasks keep their recorded scores; new tasks get this run's measurements.
     for (j, value) in resume.matrixRows[0].enumerated() where j < baseline.count {

@@ -20,7 +20,7 @@ public enum Scenario {
   static func loadImages(_ data: DataSpec, seed: UInt64) throws -> (Dataset, Dataset) {
     switch data.source {
     case .synthetic:
-      let made = SyntheticData.make(
+      let made = try SyntheticData.make(
         classes: data.classes, features: data.features, samplesPerClass: data.samplesPerClass,
         seed: seed)
       return (made.train, made.test)

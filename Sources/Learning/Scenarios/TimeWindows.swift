@@ -12,7 +12,7 @@ enum TimeWindows {
       throw LearningError.invalidSpec(key: "data.path", message: "required for source 'series'")
     }
     let series = try PriceSeries(path: path, column: data.column, dateColumn: data.dateColumn)
-    let (samples, targetIndices) = series.windows(data.window)
+    let (samples, targetIndices) = try series.windows(data.window)
     guard samples.count >= 4 else {
       throw LearningError.invalidData(
         file: path, line: nil, column: data.column,

@@ -65,11 +65,9 @@ final class AGEMStrategy: Strategy {
 
   func resume(knowledge: [KnowledgeSample], trainedTasks: Int, context: StrategyContext) throws {
     let memory = setUp(context)
-    for sample in knowledge.prefix(memory.capacity) {
+    for (position, sample) in knowledge.prefix(memory.capacity).enumerated() {
       memory.append(
-        KnowledgeBase.Entry(
-          features: KnowledgeBase.floats(from: sample.features), target: Float(sample.target),
-          task: sample.task, storageID: nil))
+        try KnowledgeBase.entry(from: sample, position: position, width: context.stream.inputSize))
     }
     try memory.flush()
   }

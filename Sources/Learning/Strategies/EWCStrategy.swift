@@ -23,16 +23,16 @@ final class EWCStrategy: Strategy {
   }
 
   func endTask(_ task: Int, context: StrategyContext) throws {
-    consolidate(task: task, context: context)
+    try consolidate(task: task, context: context)
   }
 
   func resume(knowledge: [KnowledgeSample], trainedTasks: Int, context: StrategyContext) throws {
     // The earlier run's Fisher is not stored: recompute it at the resumed weights.
     guard trainedTasks >= 1 else { return }
-    for task in 1...trainedTasks { consolidate(task: task, context: context) }
+    for task in 1...trainedTasks { try consolidate(task: task, context: context) }
   }
 
-  private func consolidate(task: Int, context: StrategyContext) {
+  private func consolidate(task: Int, context: StrategyContext) throws {
     let model = context.model
     let fisher = Vector(count: model.parameterCount)
     let set = TrainingSet(task: context.stream.tasks[task - 1])
@@ -42,7 +42,7 @@ final class EWCStrategy: Strategy {
     var start = 0
     let order = Array(0..<set.data.count)
     while start < order.count {
-      context.fill(batch, from: set, indices: order[start..<min(order.count, start + size)])
+      try context.fill(batch, from: set, indices: order[start..<min(order.count, start + size)])
       model.zeroGradients()
       context.accumulateLoss(batch)
       fisher.addSquares(of: model.gradients)

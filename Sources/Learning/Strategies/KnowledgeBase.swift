@@ -80,6 +80,22 @@ final class KnowledgeBase {
     unstored.removeAll(keepingCapacity: true)
   }
 
+  /// An entry for a stored sample of an earlier run (`position` is 0-based, for the
+  /// message); throws `LearningError.incompatibleResume` unless its features are `width`
+  /// Float32 values, the model's input.
+  static func entry(from sample: KnowledgeSample, position: Int, width: Int) throws -> Entry {
+    guard sample.features.count == width * 4 else {
+      throw LearningError.incompatibleResume(
+        message: "knowledge-base sample \(position + 1) (task \(sample.task)) holds"
+          + " \(sample.features.count) bytes of features, but the model's input is \(width)"
+          + " Float32 values (\(width * 4) bytes); continue with the same data, or start"
+          + " without --from")
+    }
+    return Entry(
+      features: floats(from: sample.features), target: Float(sample.target), task: sample.task,
+      storageID: nil)
+  }
+
   /// Features as little-endian Float32 bytes back to floats (the inverse of `flush`).
   static func floats(from data: Data) -> [Float] {
     data.withUnsafeBytes { raw in

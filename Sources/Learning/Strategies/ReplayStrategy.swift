@@ -37,10 +37,9 @@ final class ReplayStrategy: Strategy {
 
   func resume(knowledge: [KnowledgeSample], trainedTasks: Int, context: StrategyContext) throws {
     let memory = setUp(context)
-    for sample in knowledge.prefix(memory.capacity) {
-      let entry = KnowledgeBase.Entry(
-        features: KnowledgeBase.floats(from: sample.features), target: Float(sample.target),
-        task: sample.task, storageID: nil)
+    for (position, sample) in knowledge.prefix(memory.capacity).enumerated() {
+      let entry = try KnowledgeBase.entry(
+        from: sample, position: position, width: context.stream.inputSize)
       memory.append(entry)
       countPerClass[Int(entry.target), default: 0] += 1
     }

@@ -30,9 +30,9 @@ final class StrategyContext {
   }
 
   /// Fills `batch` with the samples at `indices` of `set`.
-  func fill(_ batch: Batch, from set: TrainingSet, indices: ArraySlice<Int>) {
+  func fill(_ batch: Batch, from set: TrainingSet, indices: ArraySlice<Int>) throws {
     batch.inputs.setRows(indices.count)
-    set.data.gather(indices, into: batch.inputs.pointer)
+    try set.data.gather(indices, into: batch.inputs.pointer)
     batch.targets = indices.map { set.data.targets[$0] }
     batch.tasks = indices.map { set.taskOfSample[$0] }
     finish(batch)
@@ -43,6 +43,9 @@ final class StrategyContext {
     batch.inputs.setRows(slots.count)
     let width = stream.inputSize
     for (row, slot) in slots.enumerated() {
+      precondition(memory.entries[slot].features.count == width,
+                   "knowledge slot \(slot) holds \(memory.entries[slot].features.count) of"
+                     + " \(width) features")
       memory.entries[slot].features.withUnsafeBufferPointer {
         (batch.inputs.pointer + row * width).update(from: $0.baseAddress!, count: width)
       }
@@ -96,7 +99,9 @@ final class StrategyContext {
     let test = stream.tasks[task - 1].test
     guard test.count > 0 else { return 0 }
     var inputs = [Float](repeating: 0, count: test.count * test.featureCount)
-    inputs.withUnsafeMutableBufferPointer { test.gather(0..<test.count, into: $0.baseAddress!) }
+    inputs.withUnsafeMutableBufferPointer {
+      test.copyFeatures(0..<test.count, into: $0.baseAddress!)
+    }
     return inputs.withUnsafeBufferPointer { buffer in
       if stream.isRegression {
         return -model.meanSquaredError(
@@ -107,7 +112,4 @@ final class StrategyContext {
         allowed: stream.tasks[task - 1].allowedOutputs)
     }
   }
-
-  /// Feature vector of sample `index` of `set` as stored in the knowledge base.
-  func features(of set: TrainingSet, index: Int) -> [Float] { set.data.featureVector(index) }
 }

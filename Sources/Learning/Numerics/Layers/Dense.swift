@@ -29,7 +29,7 @@ public struct Dense: Sendable, Equatable {
   /// Writes y = f(x·W + b) for `batch` rows.
   func forward(
     input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, batch: Int,
-    parameters: UnsafePointer<Float>, threads: Int = Workers.threadCount
+    parameters: UnsafePointer<Float>, threads: Int = 1
   ) {
     if usesNarrowKernels {
       // Rows are independent: shared out by rows, bit-identical at any thread count.
@@ -59,7 +59,7 @@ public struct Dense: Sendable, Equatable {
     input x: UnsafePointer<Float>, output y: UnsafePointer<Float>,
     gradOutput g: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
     batch: Int, parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-    threads: Int = Workers.threadCount
+    threads: Int = 1
   ) {
     if gradInput == nil && usesNarrowKernels {
       // g is left as dL/dy (nothing after the first layer reads it). Shared out by columns,

@@ -43,6 +43,13 @@ public final class MLP {
   public let blockRows: Int
   /// Rows of the last forward pass.
   public private(set) var batchSize = 0
+  /// Threads each forward and backward pass is shared between (1, the default, keeps all
+  /// work on the calling thread), clamped to 1...`BLAS.maximumThreadCount`. A property of
+  /// the model, not of the process, so that experiments running side by side keep their
+  /// own; results repeat bit for bit for a given thread count.
+  public var threadCount = 1 {
+    didSet { threadCount = Workers.clamped(threadCount) }
+  }
 
   /// Creates a model with He (ReLU layers) or Glorot (others) initialisation from `seed`.
   public convenience init(architecture: Architecture, seed: UInt64) throws {
@@ -145,7 +152,7 @@ public final class MLP {
       var x = input + start * inputSize
       for (i, layer) in layers.enumerated() {
         let y = activations[i].pointer + start * layer.outputSize
-        layer.forward(input: x, output: y, batch: rows, parameters: p)
+        layer.forward(input: x, output: y, batch: rows, parameters: p, threads: threadCount)
         x = UnsafePointer(y)
       }
       start += rows
@@ -189,7 +196,7 @@ public final class MLP {
         layer.backward(
           input: x, output: activations[i].pointer + start * layer.outputSize,
           gradOutput: gradOutput, gradInput: i > 0 ? blockGradients[i - 1].pointer : nil,
-          batch: rows, parameters: p, gradients: g)
+          batch: rows, parameters: p, gradients: g, threads: threadCount)
       }
       start += rows
     }
@@ -215,18 +222,12 @@ public final class MLP {
                   columns: layer.outputSize)
   }
 
-  /// A view of layer `index`'s weight gradients in `gradients`.
-  public func weightGradients(ofLayer index: Int) -> Matrix {
-    let layer = layers[index]
-    return Matrix(viewing: gradients, offset: layer.weightOffset,
-                  rows: layer.inputSize, columns: layer.outputSize)
-  }
-
   /// An independent model with the same architecture and parameters (e.g. LwF's frozen
-  /// teacher); workspaces and gradients are its own.
+  /// teacher) and thread count; workspaces and gradients are its own.
   public func copy() -> MLP {
     let clone = MLP(validated: architecture, seed: 0)
     clone.parameters.copy(from: parameters)
+    clone.threadCount = threadCount
     return clone
   }
 }

@@ -8,8 +8,9 @@ import COpenBLAS
 ///
 /// Threads: `Learning` runs on **1 thread** unless told otherwise, because one thread keeps
 /// results bit-identical from run to run and because two threads are slower as soon as the
-/// other core is busy. `BLAS.threadCount = n` (the experiment spec's `training.threads`)
-/// shares each step between n threads (`Workers`): a product of ≥ `parallelMinimumWork`
+/// other core is busy. `MLP.threadCount = n` (the experiment spec's `training.threads`,
+/// set per model so that experiments in one process do not share it) shares each step of
+/// that model between n threads (`Workers`): a product of ≥ `parallelMinimumWork`
 /// multiply-adds is cut into n slices along the longer side of C, each a single-threaded
 /// BLAS call, and the narrow-input layer kernels likewise. OpenBLAS's own threads stay at 1:
 /// they sleep between calls, and waking them costs more than a batch-32 product (measured:
@@ -26,15 +27,11 @@ public enum BLAS {
     #endif
   }
 
-  /// Threads a training step is shared between, at most the number of cores; takes effect
-  /// for the next product.
-  public static var threadCount: Int {
-    get { Workers.threadCount }
-    set { Workers.threadCount = min(max(1, newValue), Workers.cores) }
-  }
+  /// Cores of this machine: the most threads a model's `threadCount` can use.
+  public static var maximumThreadCount: Int { Workers.cores }
 
   /// Products (and narrow-layer kernels) with fewer multiply-adds than this run on one
-  /// thread even when `threadCount` > 1 (a hand-off costs about a microsecond, what
+  /// thread even when a model's `threadCount` > 1 (a hand-off costs about a microsecond, what
   /// ~100,000 multiply-adds take).
   public static let parallelMinimumWork = 131_072
 
@@ -56,7 +53,7 @@ public enum BLAS {
   static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = Workers.threadCount
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = 1
   ) {
     if m == 0 || n == 0 { return }
     _ = singleThreadedBackend

@@ -55,10 +55,22 @@ public final class Matrix {
   /// Number of elements in use (rows × columns).
   public var count: Int { rows * columns }
 
-  /// Element at row `row`, column `column`.
+  /// Element at row `row`, column `column`; both must be in range (rows in use), checked in
+  /// every build like an array subscript. Hot loops use `pointer` instead.
   @inlinable public subscript(row: Int, column: Int) -> Float {
-    get { pointer[row * columns + column] }
-    set { pointer[row * columns + column] = newValue }
+    get {
+      checkIndex(row, column)
+      return pointer[row * columns + column]
+    }
+    set {
+      checkIndex(row, column)
+      pointer[row * columns + column] = newValue
+    }
+  }
+
+  @usableFromInline func checkIndex(_ row: Int, _ column: Int) {
+    precondition(0 <= row && row < rows && 0 <= column && column < columns,
+                 "Matrix index (\(row), \(column)) is out of range for \(rows) × \(columns)")
   }
 
   /// Changes the number of rows in use, within `rowCapacity` (never allocates).
@@ -71,9 +83,10 @@ public final class Matrix {
   /// The elements in use as a row-major array (allocates; not for the training loop).
   public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 
-  /// Row `row` as an array (allocates).
+  /// Row `row` as an array (allocates); `row` must be in `0..<rows`.
   public func row(_ row: Int) -> [Float] {
-    Array(UnsafeBufferPointer(start: pointer + row * columns, count: columns))
+    precondition(0 <= row && row < rows, "Matrix row \(row) is out of range for \(rows) rows")
+    return Array(UnsafeBufferPointer(start: pointer + row * columns, count: columns))
   }
 
   /// Sets every element in use to `value`.
@@ -82,16 +95,18 @@ public final class Matrix {
     for i in 0..<count { p[i] = value }
   }
 
-  /// Copies `rows` rows from `source` (row-major, `columns` per row) and sets `rows`.
+  /// Copies `rows` rows from `source` (row-major, `columns` per row) and sets `rows` (at most
+  /// `rowCapacity`).
   public func copy(from source: UnsafePointer<Float>, rows newRows: Int) {
     setRows(newRows)
     pointer.update(from: source, count: newRows * columns)
   }
 
-  /// self ← a · b (+ beta · self), a product on BLAS; shapes must agree.
+  /// self ← a · b (+ beta · self), a product on BLAS shared between `threads` threads;
+  /// shapes must agree.
   public func multiply(
     _ a: Matrix, transposed transposeA: Bool = false,
-    _ b: Matrix, transposed transposeB: Bool = false, beta: Float = 0
+    _ b: Matrix, transposed transposeB: Bool = false, beta: Float = 0, threads: Int = 1
   ) {
     let m = transposeA ? a.columns : a.rows
     let k = transposeA ? a.rows : a.columns
@@ -102,6 +117,6 @@ public final class Matrix {
     BLAS.gemm(
       transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
       alpha: 1, a: a.pointer, lda: a.columns, b: b.pointer, ldb: b.columns,
-      beta: beta, c: pointer, ldc: columns)
+      beta: beta, c: pointer, ldc: columns, threads: Workers.clamped(threads))
   }
 }

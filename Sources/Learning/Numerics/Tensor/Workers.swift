@@ -16,14 +16,18 @@ import Foundation
 /// the gradient had last been written by the other core's product slices.
 ///
 /// ```swift
-/// Workers.forEachSlice(of: rows, alignment: 8, threads: Workers.threadCount) { range in
+/// Workers.forEachSlice(of: rows, alignment: 8, threads: model.threadCount) { range in
 ///   kernel(input + range.lowerBound * width, range.count)
 /// }
 /// ```
+///
+/// There is no process-wide thread count: each caller passes its own (an `MLP`'s
+/// `threadCount`, set by the experiment that runs it), so two experiments in one process
+/// each keep theirs. They share the one pool: a caller that finds it busy runs its slices
+/// itself, which changes only the speed, never the bits.
 enum Workers {
-  /// Threads work is shared between (1 = all on the calling thread); set through
-  /// `BLAS.threadCount`, at most the number of cores.
-  nonisolated(unsafe) static var threadCount = 1
+  /// `threads` clamped to 1...`cores`.
+  static func clamped(_ threads: Int) -> Int { min(max(1, threads), cores) }
 
   /// Cores of this machine: a spinning worker without a core of its own stalls every job.
   static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -34,6 +38,8 @@ enum Workers {
     work >= BLAS.parallelMinimumWork ? threads : 1
   }
 
+  /// The largest pool started so far. `nonisolated(unsafe)` because Swift cannot see the
+  /// guard: every read and write of it holds `poolLock` (the pool itself is thread-safe C).
   nonisolated(unsafe) private static var pool: OpaquePointer?
   private static let poolLock = NSLock()
 
@@ -68,11 +74,12 @@ enum Workers {
   }
 
   /// The pool for `threads` threads (at most `cores`), started on first use; nil on one
-  /// core, or when no thread can be started.
+  /// core, or when no thread can be started. Takes the lock on every call (an uncontended
+  /// lock is tens of nanoseconds against a job of at least `BLAS.parallelMinimumWork`): an
+  /// unlocked first look at `pool` was a data race with the write below.
   private static func pool(threads: Int) -> OpaquePointer? {
     let wanted = min(threads, cores)
     if wanted < 2 { return nil }
-    if let pool, worker_pool_threads(pool) >= wanted { return pool }
     poolLock.lock()
     defer { poolLock.unlock() }
     if let pool, worker_pool_threads(pool) >= wanted { return pool }
