@@ -5,11 +5,14 @@
 /// training through task i (1-based), i = 0 is the untrained baseline b[j], and nil is an
 /// entry that was never measured.
 ///
-/// **The rule for missing and NaN cells** (one rule for every summary): a summary is nil
-/// ("not measured") as soon as its formula reads a cell that is nil or NaN; otherwise it is
-/// the formula's value. Which cells a formula reads is exactly what its sum or max runs over
-/// (below), so the result never depends on where in the matrix the gap sits. T < 1 (ACC) or
-/// T < 2 (the others) is nil too. ±infinity is a value, not a gap.
+/// **The rule for missing and NaN cells** (one rule for every summary): NaN and missing are
+/// the same, "not measured" (the store keeps a NaN as NULL). A sum needs every cell it adds:
+/// one gap makes the summary nil. A max (forgetting's best earlier score) runs over the
+/// measured cells only, and is nil when none is measured: a run continued with `--from` on a
+/// longer stream never measured the new tasks in its earlier rows, and its forgetting must
+/// still be defined. So the result never depends on where a NaN sits (Swift's `max` keeps or
+/// drops a NaN by its position). T < 1 (ACC) or T < 2 (the others) is nil too. ±infinity is
+/// a value, not a gap.
 ///
 /// ```swift
 /// let rows: [[Double]] = [[0.1, 0.1], [0.9, 0.2], [0.7, 0.8]]  // row 0 = baseline
@@ -61,17 +64,17 @@ public enum ContinualMetrics {
     return sum / Double(t - 1)
   }
 
-  /// f_j after task k = max_{l<k} R[l][j] − R[k][j] (Chaudhry et al. 2018); l runs over
-  /// every trained row 1...k−1, so a missing or NaN R[l][j] makes f_j nil (Swift's `max`
-  /// would otherwise keep or drop a NaN depending on its position). nil unless j < k.
+  /// f_j after task k = max_{l<k} R[l][j] − R[k][j] (Chaudhry et al. 2018); the max runs
+  /// over the measured rows among 1...k−1 (the rule above), and R[k][j] must be measured.
+  /// nil unless j < k.
   public static func forgetting(task j: Int, after k: Int, score r: Score) -> Double? {
     guard k >= 2, j >= 1, j < k, let now = cell(r, k, j) else { return nil }
-    var best = -Double.infinity
+    var best: Double?
     for l in 1..<k {
-      guard let value = cell(r, l, j) else { return nil }
-      if value > best { best = value }
+      guard let value = cell(r, l, j) else { continue }
+      if best == nil || value > best! { best = value }
     }
-    return best - now
+    return best.map { $0 - now }
   }
 
   /// F = (1/(T−1)) Σ_{j<T} f_j at k = T — average forgetting after the last task

@@ -1,8 +1,8 @@
 import ContinualMetrics
 import Testing
 
-/// The matrix summaries against hand-computed fixtures, and the one rule for gaps: a
-/// summary whose formula reads a missing (nil) or NaN cell is nil, wherever the cell sits.
+/// The matrix summaries against hand-computed fixtures, and the one rule for gaps: NaN and
+/// missing are the same; a sum needs every cell, forgetting's max runs over measured cells.
 @Suite struct ContinualMetricsTests {
   // T = 4, row 0 = baseline b:
   //   b  = [0.1, 0.2, 0.3, 0.4]
@@ -76,20 +76,20 @@ import Testing
     #expect(one.matches(Summaries(accuracy: 0.7, backward: nil, forward: nil, forgetting: nil)))
   }
 
-  /// (row i, task j) of the gap, and the summaries it leaves (nil where a formula reads it).
+  /// (row i, task j) of the gap, and the summaries it leaves.
   static let gaps: [(Int, Int, Summaries)] = [
-    // R[1][1]: read by BWT (R[j][j]) and by f1's max.
-    (1, 1, Summaries(accuracy: 0.625, backward: nil, forward: 0.1, forgetting: nil)),
-    // R[2][1]: only f1's max reads it (old code: 0.3 here but nil for R[1][1]).
-    (2, 1, Summaries(accuracy: 0.625, backward: -0.3, forward: 0.1, forgetting: nil)),
-    // R[3][1]: the last row f1's max reads.
-    (3, 1, Summaries(accuracy: 0.625, backward: -0.3, forward: 0.1, forgetting: nil)),
-    // R[4][2]: the last row, read by ACC, BWT and f2.
+    // R[1][1]: BWT's R[j][j] is gone; f1 = max(0.6, 0.7) − 0.4 = 0.3, F = 0.8 / 3.
+    (1, 1, Summaries(accuracy: 0.625, backward: nil, forward: 0.1, forgetting: 0.8 / 3)),
+    // R[2][1]: f1 = max(0.8, 0.7) − 0.4 = 0.4 still (old code: 0.3 here but nil for R[1][1]).
+    (2, 1, Summaries(accuracy: 0.625, backward: -0.3, forward: 0.1, forgetting: 0.3)),
+    // R[3][1]: f1 = max(0.8, 0.6) − 0.4 = 0.4.
+    (3, 1, Summaries(accuracy: 0.625, backward: -0.3, forward: 0.1, forgetting: 0.3)),
+    // R[4][2]: the last row, read by ACC, BWT and f2 (not in a max).
     (4, 2, Summaries(accuracy: nil, backward: nil, forward: 0.1, forgetting: nil)),
     // R[4][4]: only ACC reads it (f and BWT run over j < T).
     (4, 4, Summaries(accuracy: nil, backward: -0.3, forward: 0.1, forgetting: 0.3)),
-    // R[2][3]: read by FWT (R[j−1][j]) and f3's max.
-    (2, 3, Summaries(accuracy: 0.625, backward: -0.3, forward: nil, forgetting: nil)),
+    // R[2][3]: read by FWT (R[j−1][j]); f3 = max(0.2, 0.8) − 0.6 = 0.2 still.
+    (2, 3, Summaries(accuracy: 0.625, backward: -0.3, forward: nil, forgetting: 0.3)),
     // b[3]: only FWT reads the baseline.
     (0, 3, Summaries(accuracy: 0.625, backward: -0.3, forward: nil, forgetting: 0.3)),
     // R[1][4]: no formula reads it.
@@ -105,12 +105,24 @@ import Testing
     }
   }
 
-  @Test func forgettingDoesNotDependOnWhereTheNaNSits() {
-    for l in 1...3 {
+  @Test func forgettingTakesTheBestMeasuredEarlierScoreWhereverTheNaNSits() {
+    // f1 after 4 over R[1..3][1] = (0.8, 0.6, 0.7) minus R[4][1] = 0.4, one cell NaN.
+    for (l, expected) in [(1, 0.3), (2, 0.4), (3, 0.4)] {
       let rows = Self.replacing(l, 1, with: .nan)
       let r: ContinualMetrics.Score = { i, j in rows[i][j - 1] }
-      #expect(ContinualMetrics.forgetting(task: 1, after: 4, score: r) == nil, "NaN in row \(l)")
+      let f = ContinualMetrics.forgetting(task: 1, after: 4, score: r)
+      #expect(abs((f ?? .nan) - expected) < 1e-12, "NaN in row \(l): \(String(describing: f))")
     }
+    var none = Self.four
+    for l in 1...3 { none[l][0] = .nan }
+    let nothing: ContinualMetrics.Score = { i, j in none[i][j - 1] }
+    #expect(ContinualMetrics.forgetting(task: 1, after: 4, score: nothing) == nil,
+            "no earlier score measured")
+    // A run continued on a longer stream never measured task 3 in row 1 (--from).
+    var continued = Self.four
+    continued[1][2] = nil
+    let r3: ContinualMetrics.Score = { i, j in continued[i][j - 1] }
+    #expect(abs((ContinualMetrics.averageForgetting(taskCount: 4, score: r3) ?? .nan) - 0.3) < 1e-12)
     let infinite = Self.replacing(2, 1, with: .infinity)
     let r: ContinualMetrics.Score = { i, j in infinite[i][j - 1] }
     #expect(ContinualMetrics.forgetting(task: 1, after: 4, score: r) == .infinity,

@@ -15,6 +15,16 @@ public enum NumberFormatting {
     return String(format: "%.4f", number)
   }
 
+  /// What a table shows for a score that was not measured (nil or NaN: the store keeps a NaN
+  /// as NULL), the same for a matrix cell and a summary.
+  public static let notMeasured = "—"
+
+  /// A score in a table: `value`, or `notMeasured` when nil or NaN.
+  public static func score(_ number: Double?) -> String {
+    guard let number, !number.isNaN else { return notMeasured }
+    return value(number)
+  }
+
   /// A signed difference: "+0.0123", "-1.5000", "0".
   public static func delta(_ number: Double?) -> String {
     guard let number else { return "" }

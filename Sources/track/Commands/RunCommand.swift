@@ -112,7 +112,7 @@ struct RunCommand: ParsableCommand {
         ("ACC", matrix.accuracy), ("BWT", matrix.backwardTransfer),
         ("FWT", matrix.forwardTransfer), ("forgetting", matrix.forgetting),
       ]
-      out += parts.map { "\($0.0) \(NumberFormatting.value($0.1))" }.joined(separator: "  ")
+      out += parts.map { "\($0.0) \(NumberFormatting.score($0.1))" }.joined(separator: "  ")
       out += "\n"
     }
     Output.write(out)

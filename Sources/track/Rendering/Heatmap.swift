@@ -29,8 +29,9 @@ enum Heatmap {
           continue
         }
         let value = row[column]
-        guard value.isFinite else {
-          cells.append(exact ? "" : "—")  // not measured (a run continued on a longer stream)
+        guard !value.isNaN else {
+          // Not measured (a run continued on a longer stream).
+          cells.append(Table.Cell(exact ? "" : NumberFormatting.notMeasured))
           continue
         }
         if exact {

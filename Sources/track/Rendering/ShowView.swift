@@ -36,7 +36,7 @@ struct ShowView {
     if !report.summary.isEmpty {
       var summary = Table(columns: [Table.Column("summary"), Table.Column("value", numeric: true)])
       for (key, value) in report.summary {
-        summary.append(texts: [key, NumberFormatting.value(value)])
+        summary.append(texts: [key, NumberFormatting.score(value)])
       }
       out.append(("Summary (\(report.matrix.metric))", summary))
     }
