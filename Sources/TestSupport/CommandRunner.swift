@@ -36,8 +36,8 @@ public enum CommandRunner {
     environment: [String: String] = [:], stdout: URL, stderr: URL
   ) throws -> Process {
     let process = makeProcess(executable, arguments, directory, environment)
-    FileManager.default.createFile(atPath: stdout.path, contents: nil)
-    FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: stdout)
     process.standardError = try FileHandle(forWritingTo: stderr)
     try process.run()
@@ -68,6 +68,16 @@ public enum CommandRunner {
       throw CocoaError(.fileWriteUnknown)
     }
     return url
+  }
+
+  /// The executable `name` found on `PATH` (e.g. `sqlite3`), or nil when it is not installed.
+  public static func executable(named name: String) -> URL? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for folder in path.split(separator: ":") {
+      let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(name)
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+    }
+    return nil
   }
 
   /// The directory holding the test bundle and the products of the same build (`.build/debug`).

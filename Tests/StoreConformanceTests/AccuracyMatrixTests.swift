@@ -1,7 +1,5 @@
 import Testing
-
-@testable import Tracking
-@testable import TrackingSQLite
+import Tracking
 
 /// The matrix summaries against hand-computed fixtures (DESIGN.md formulas, T−1 denominators).
 struct AccuracyMatrixTests {

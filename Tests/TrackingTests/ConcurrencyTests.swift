@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tracking
 @testable import TrackingSQLite
@@ -12,7 +13,7 @@ struct ConcurrencyTests {
     let path = folder.path("shared.db")
     let workers = 4
     let points = 20_000
-    let stress = try builtProduct("tracking-stress")
+    let stress = CommandRunner.product("tracking-stress")
     // All start together on a file that does not exist yet: creation and migration race too.
     var processes: [(Process, Pipe)] = []
     for worker in 0..<workers {
@@ -63,7 +64,7 @@ struct ConcurrencyTests {
     defer { folder.remove() }
     let path = folder.path("forgotten.db")
     let process = Process()
-    process.executableURL = try builtProduct("tracking-stress")
+    process.executableURL = CommandRunner.product("tracking-stress")
     // 1,000 points stay under the flush size, and exit comes before the 1 s interval.
     process.arguments = [path, "7", "1000", "--exit-without-finish"]
     try process.run()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tracking
 @testable import TrackingSQLite
@@ -7,7 +8,7 @@ import Testing
 /// Embedded migrations, upgrades, and files the store must refuse without writing.
 struct MigrationTests {
   @Test func embeddedMigrationsMatchTheSQLFiles() throws {
-    let folder = repositoryRoot.appendingPathComponent("Migrations")
+    let folder = SourceTree.root.appendingPathComponent("Migrations")
     let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
       .filter { $0.hasSuffix(".sql") }.sorted()
     #expect(files.count >= 2)
@@ -172,3 +173,6 @@ struct MigrationTests {
     expectTrackingError(.cannotOpen) { try SQLiteStore(path: folder.url.path) }
   }
 }
+
+/// Bytes of a file, for "nothing was written" checks.
+private func fileBytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }

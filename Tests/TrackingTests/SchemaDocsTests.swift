@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tracking
 @testable import TrackingSQLite
@@ -10,7 +11,7 @@ import Testing
 
   init() throws {
     document = try String(
-      contentsOf: repositoryRoot.appendingPathComponent("docs/schema.md"), encoding: .utf8)
+      contentsOf: SourceTree.root.appendingPathComponent("docs/schema.md"), encoding: .utf8)
   }
 
   /// The fenced blocks of a language (```sql, ```python).
@@ -106,7 +107,7 @@ import Testing
   }
 
   @Test func sqliteShellExamplesRun() throws {
-    guard let sqlite3 = which("sqlite3") else {
+    guard let sqlite3 = CommandRunner.executable(named: "sqlite3") else {
       Issue.record("The sqlite3 shell is missing: install it (apt-get install sqlite3).")
       return
     }
@@ -116,30 +117,32 @@ import Testing
     let examples = blocks("sql")
     #expect(examples.count >= 5)
     for example in examples {
-      let result = try runProcess(
-        "/bin/sh", ["-c", "cd '\(folder.url.path)' && '\(sqlite3)' -bail track.db"], input: example)
-      #expect(result.status == 0 && result.error.isEmpty, "\(example)\n\(result.error)")
-      #expect(!result.output.isEmpty, "no rows from:\n\(example)")
+      let result = try CommandRunner.run(
+        sqlite3, ["-bail", "track.db"], directory: folder.url, input: example)
+      #expect(result.status == 0 && result.stderr.isEmpty, "\(example)\n\(result.stderr)")
+      #expect(!result.stdout.isEmpty, "no rows from:\n\(example)")
     }
     // The summaries people read in the shell are the ones track computed.
-    let first = try runProcess(
-      "/bin/sh", ["-c", "cd '\(folder.url.path)' && '\(sqlite3)' -readonly track.db"],
+    let first = try CommandRunner.run(
+      sqlite3, ["-readonly", "track.db"], directory: folder.url,
       input: "SELECT status FROM run_overview WHERE name = 'lost';")
-    #expect(first.output == "crashed\n")
+    #expect(first.stdout == "crashed\n")
   }
 
   @Test func pythonExamplesRun() throws {
-    let python = ProcessInfo.processInfo.environment["TRACK_PYTHON"] ?? which("python3")
+    let python =
+      ProcessInfo.processInfo.environment["TRACK_PYTHON"].map(URL.init(fileURLWithPath:))
+      ?? CommandRunner.executable(named: "python3")
     guard let python else {
       Issue.record(
         "python3 is missing: install python3 and pandas (python3 -m pip install pandas).")
       return
     }
-    let probe = try runProcess(python, ["-c", "import pandas"])
+    let probe = try CommandRunner.run(python, ["-c", "import pandas"])
     guard probe.status == 0 else {
       let message =
-        "pandas is missing for \(python): install it with `python3 -m pip install pandas` "
-        + "(or point TRACK_PYTHON at a Python that has it). \(probe.error)"
+        "pandas is missing for \(python.path): install it with `python3 -m pip install pandas` "
+        + "(or point TRACK_PYTHON at a Python that has it). \(probe.stderr)"
       Issue.record(Comment(rawValue: message))
       return
     }
@@ -149,20 +152,19 @@ import Testing
     let examples = blocks("python")
     #expect(examples.count >= 3)
     for example in examples {
-      let result = try runProcess(
-        "/bin/sh", ["-c", "cd '\(folder.url.path)' && '\(python)' -"], input: example)
-      #expect(result.status == 0, "\(example)\n\(result.error)")
-      #expect(!result.output.isEmpty, "no output from:\n\(example)")
+      let result = try CommandRunner.run(python, ["-"], directory: folder.url, input: example)
+      #expect(result.status == 0, "\(example)\n\(result.stderr)")
+      #expect(!result.stdout.isEmpty, "no output from:\n\(example)")
     }
     // The NaN logged at step 7 comes back as NaN in pandas.
-    let nan = try runProcess(
-      "/bin/sh", ["-c", "cd '\(folder.url.path)' && '\(python)' -"],
+    let nan = try CommandRunner.run(
+      python, ["-"], directory: folder.url,
       input: """
         import sqlite3, pandas as pd
         con = sqlite3.connect("file:track.db?mode=ro", uri=True)
         frame = pd.read_sql_query("SELECT value FROM metrics WHERE step = 7 AND value IS NULL", con)
         print(len(frame), frame["value"].isna().all())
         """)
-    #expect(nan.output == "2 True\n", "\(nan.error)")
+    #expect(nan.stdout == "2 True\n", "\(nan.stderr)")
   }
 }

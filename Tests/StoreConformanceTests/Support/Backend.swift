@@ -1,0 +1,52 @@
+import Foundation
+import TestSupport
+import Testing
+import Tracking
+import TrackingSQLite
+
+/// A storage backend under test: makes a fresh, empty store for one test.
+///
+/// The suite is written once against `any TrackStore`: every test takes a `Backend`
+/// (`@Test(arguments: Backend.all)`) and reaches its store only through the protocols, so each
+/// backend is held to the same contract. A new backend joins with one entry and its factory:
+///
+/// ```swift
+/// static let postgres = Backend(name: "postgres") {
+///   let schema = try PostgresTestSchema.create()          // a fresh, empty database or schema
+///   return StoreFixture(
+///     store: try PostgresStore(url: schema.url),
+///     openReadOnly: { try PostgresStore(url: schema.url, readOnly: true) },
+///     remove: schema.drop)
+/// }
+/// static var all: [Backend] { [.sqlite] + (PostgresTestSchema.isConfigured ? [.postgres] : []) }
+/// ```
+///
+/// A backend that needs a server joins `all` only when the server is configured (an
+/// environment variable), so the suite still runs on a machine without one. What only one
+/// backend has (SQL dialect, files, migrations) is tested in that backend's own target.
+struct Backend: Sendable, CustomTestStringConvertible {
+  /// Shown in test names: `createsARunAndReadsItBack(_:) [sqlite]`.
+  let name: String
+  /// A fresh, empty store that only this test uses.
+  let makeStore: @Sendable () throws -> StoreFixture
+
+  var testDescription: String { name }
+
+  /// Every backend the suite runs against.
+  static let all: [Backend] = [.sqlite]
+
+  /// SQLite on a real file in WAL mode (the store's default for files), not `:memory:`.
+  static let sqlite = Backend(name: "sqlite") {
+    let folder = try TemporaryFolder(prefix: "track-conformance")
+    let path = folder.path("track.db")
+    do {
+      return StoreFixture(
+        store: try SQLiteStore(path: path),
+        openReadOnly: { try SQLiteStore(path: path, readOnly: true) },
+        remove: folder.remove)
+    } catch {
+      folder.remove()
+      throw error
+    }
+  }
+}
