@@ -26,9 +26,17 @@ struct Migrator {
 
   /// Inspects the file; fails with `.notADatabase` for a file SQLite cannot read.
   func state(of database: Database) throws -> FileState {
-    let applicationID = try database.integer("PRAGMA application_id") ?? 0
-    let version = Int(try database.integer("PRAGMA user_version") ?? 0)
-    let objects = try database.integer("SELECT count(*) FROM sqlite_schema") ?? 0
+    // One statement, so one snapshot: read as three statements, another process's first
+    // migration could commit between them and an empty file would read as a foreign one
+    // (tables, but no application id yet).
+    let row = try database.statement(
+      """
+      SELECT (SELECT application_id FROM pragma_application_id),
+             (SELECT user_version FROM pragma_user_version),
+             (SELECT count(*) FROM sqlite_schema)
+      """
+    ).first { ($0.int64(0), Int($0.int64(1)), $0.int64(2)) }
+    let (applicationID, version, objects) = row ?? (0, 0, 0)
     if applicationID == Migrator.applicationID { return .track(version: version) }
     if applicationID == 0 && objects == 0 && version == 0 { return .empty }
     return .foreign
