@@ -245,4 +245,7 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func deleteRun(_ id: RunID) throws { try base.deleteRun(id) }
   func collectGarbage() throws -> GarbageReport { try base.collectGarbage() }
   func repairSummaries() throws -> Int { try base.repairSummaries() }
+  func transaction<T>(_ body: () throws -> T) throws -> T { try base.transaction(body) }
+  func staleHeartbeat() throws -> TimeInterval { try base.staleHeartbeat() }
+  func setStaleHeartbeat(_ seconds: TimeInterval) throws { try base.setStaleHeartbeat(seconds) }
 }

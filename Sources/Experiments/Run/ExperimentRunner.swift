@@ -48,7 +48,7 @@ public struct ExperimentRunner {
   /// Checks that `reference` names a run that can be continued, before anything is written.
   public func earlierRun(_ reference: String) throws -> Run {
     let earlier = try store.resolveRun(reference)
-    guard try ResumeLoader.checkpointSource(of: earlier, in: store) != nil else {
+    guard try ResumeLoader.canContinue(earlier, in: store) else {
       throw ExperimentError(
         .invalidRequest,
         "run #\(earlier.id) \(earlier.name) saved no weights checkpoint, so nothing can "
@@ -70,14 +70,19 @@ public struct ExperimentRunner {
       command: command)
     var resume: ResumeState?
     var provenance = KnowledgeProvenance()
+    var note: String?
     do {
       if let specPath { try logger.setTag("spec", specPath) }
-      if let earlier { (resume, provenance) = try ResumeLoader.state(of: earlier, in: store) }
+      if let earlier {
+        let loaded = try ResumeLoader.state(of: earlier, in: store)
+        (resume, provenance, note) = (loaded.state, loaded.provenance, loaded.note)
+      }
     } catch {
       try? logger.finish(.failed)
       throw error
     }
     events(.started(try store.run(logger.id)))
+    if let note { events(.note(note)) }
     let recorder = StoreRecorder(logger: logger, provenance: provenance)
     do {
       let events = self.events

@@ -87,16 +87,19 @@ public final class ContinualExperiment {
           context: context, optimizer: optimizer, prequential: epoch == 0 && stream.isChronological)
         if let scores { prequential[task] = scores }
       }
-      try strategy.endTask(task, context: context)
-      report(.evaluating, task: task, stream: stream, epoch: spec.training.epochs, batch: 0,
-             batchCount: 0, loss: 0)
-      let row = (1...count).map { context.evaluate(task: $0) }
-      rows.append(row.map { $0 })
-      try recorder.recordMatrixRow(trainedThrough: task, scores: row, metric: stream.scoreName)
-      try recorder.saveCheckpoint(
-        task: task, epoch: nil, kind: "weights", data: Checkpoint(model: model).serialized())
-      try recorder.saveCheckpoint(
-        task: task, epoch: nil, kind: "optimizer", data: optimizer.state.serialized())
+      // The task's knowledge-base changes, matrix row and checkpoints are one unit.
+      try recorder.completeTask(task) {
+        try strategy.endTask(task, context: context)
+        report(.evaluating, task: task, stream: stream, epoch: spec.training.epochs, batch: 0,
+               batchCount: 0, loss: 0)
+        let row = (1...count).map { context.evaluate(task: $0) }
+        rows.append(row.map { $0 })
+        try recorder.recordMatrixRow(trainedThrough: task, scores: row, metric: stream.scoreName)
+        try recorder.saveCheckpoint(
+          task: task, epoch: nil, kind: "weights", data: Checkpoint(model: model).serialized())
+        try recorder.saveCheckpoint(
+          task: task, epoch: nil, kind: "optimizer", data: optimizer.state.serialized())
+      }
     }
     return ExperimentResult(
       tasks: stream.descriptions,
@@ -150,7 +153,8 @@ public final class ContinualExperiment {
       lossSum += Double(outcome.loss) * Double(batch.count)
       correct += outcome.correct
       seen += batch.count
-      if b % 25 == 0 || b == batchCount - 1 {
+      // The last batch is reported after the epoch's metrics are durable (below).
+      if b % 25 == 0 && b != batchCount - 1 {
         report(.training, task: task, stream: stream, epoch: epoch + 1, batch: b + 1,
                batchCount: batchCount, loss: lossSum / Double(max(seen, 1)))
       }
@@ -164,14 +168,22 @@ public final class ContinualExperiment {
     try recorder.logMetric(
       "test_\(stream.scoreName)", value: context.evaluate(task: task), step: step,
       epoch: epoch + 1, task: task)
-    guard prequential else { return nil }
-    let scores = [
-      "model_mse": errors.model / n, "last_value_mse": errors.lastValue / n,
-      "moving_average_mse": errors.movingAverage / n,
-    ]
-    for (key, value) in scores.sorted(by: { $0.key < $1.key }) {
-      try recorder.logMetric("prequential_\(key)", value: value, step: step, epoch: epoch + 1, task: task)
+    var scores: [String: Double]?
+    if prequential {
+      let mse = [
+        "model_mse": errors.model / n, "last_value_mse": errors.lastValue / n,
+        "moving_average_mse": errors.movingAverage / n,
+      ]
+      for (key, value) in mse.sorted(by: { $0.key < $1.key }) {
+        try recorder.logMetric(
+          "prequential_\(key)", value: value, step: step, epoch: epoch + 1, task: task)
+      }
+      scores = mse
     }
+    // What the progress line is about to call done is durable first (kill -9 loses none).
+    try recorder.persist()
+    report(.training, task: task, stream: stream, epoch: epoch + 1, batch: batchCount,
+           batchCount: batchCount, loss: lossSum / n)
     return scores
   }
 

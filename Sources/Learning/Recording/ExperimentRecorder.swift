@@ -56,4 +56,18 @@ public protocol ExperimentRecorder: AnyObject {
   func addKnowledge(_ samples: [KnowledgeSample]) throws -> [Int64]
   /// Evicts samples from the knowledge base.
   func removeKnowledge(ids: [Int64]) throws
+  /// Makes everything recorded so far durable; called at the end of each epoch, before the
+  /// progress report says the epoch is done.
+  func persist() throws
+  /// Records a task's completion (its knowledge-base changes, matrix row and checkpoints,
+  /// all reported inside `body`) as one unit: a store writes all of it or none, so a run
+  /// killed part-way is continued from a task whose state is complete.
+  func completeTask(_ task: Int, _ body: () throws -> Void) throws
+}
+
+extension ExperimentRecorder {
+  /// Nothing to do for a recorder that holds no buffer.
+  public func persist() throws {}
+  /// Runs `body`: a recorder without transactions records as it goes.
+  public func completeTask(_ task: Int, _ body: () throws -> Void) throws { try body() }
 }

@@ -26,15 +26,16 @@ public final class RunLogger: @unchecked Sendable {
   public static let flushInterval: TimeInterval = 1
   /// How often a live run writes its heartbeat.
   public static let heartbeatInterval: TimeInterval = 5
-  /// A `running` run whose heartbeat is older than this reads as `crashed` (every backend's
-  /// `run_status` view uses the same 60 seconds).
+  /// A `running` run whose heartbeat is older than this reads as `crashed`, unless the
+  /// store's setting says otherwise (`StoreWriting.setStaleHeartbeat`).
   public static let staleHeartbeat: TimeInterval = 60
 
   private let lock = NSLock()
   /// Held from taking the buffer until its points are committed, so two flushes (the timer's
   /// and the caller's) commit in the order they took their points: equal steps keep their
   /// logging order and the right point wins in the latest values.
-  private let flushLock = NSLock()
+  /// Recursive: a flush can happen inside `transaction` on the same thread.
+  private let flushLock = NSRecursiveLock()
   private var buffer: [MetricPoint] = []
   private var finished = false
   private var backgroundError: TrackingError?
@@ -177,6 +178,19 @@ public final class RunLogger: @unchecked Sendable {
     buffer.removeAll(keepingCapacity: true)
     lock.unlock()
     try beat(writing: points)
+  }
+
+  /// Runs `body` with the buffered points and every write `body` makes through this logger
+  /// as one transaction: a task's completion (its matrix row, checkpoints and knowledge-base
+  /// changes) is recorded entirely or not at all.
+  public func transaction<T>(_ body: () throws -> T) throws -> T {
+    flushLock.lock()
+    defer { flushLock.unlock() }
+    try checkActive()
+    return try store.transaction {
+      try flush()
+      return try body()
+    }
   }
 
   /// Flushes and marks the run ended with `status`; later writes throw `.runNotActive`.

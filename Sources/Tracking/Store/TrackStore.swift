@@ -50,6 +50,10 @@ public protocol StoreReading: AnyObject, Sendable {
   /// The number of entries in a run's knowledge base.
   func knowledgeBaseCount(of run: RunID) throws -> Int
 
+  /// How long a `running` run may go without a heartbeat before it reads as `crashed`
+  /// (a store setting; `RunLogger.staleHeartbeat` by default).
+  func staleHeartbeat() throws -> TimeInterval
+
   /// Read-only SQL in the backend's dialect (`track query`): a statement that would write is
   /// refused with `.writeInQuery`, SQL the backend cannot run with `.invalidQuery`.
   func query(_ sql: String) throws -> QueryResult
@@ -93,6 +97,12 @@ public protocol StoreWriting: StoreReading {
   /// Recomputes every matrix's summaries from its cells (after another client wrote cells);
   /// returns how many summaries changed.
   func repairSummaries() throws -> Int
+  /// Sets how long a `running` run may go without a heartbeat before it reads as `crashed`
+  /// (at least twice `RunLogger.heartbeatInterval`, else `.invalidValue`).
+  func setStaleHeartbeat(_ seconds: TimeInterval) throws
+  /// Runs `body`, whose writes to this store (from this thread) become one transaction: all
+  /// of them or none. `body` runs once; other threads' writes wait until it ends.
+  func transaction<T>(_ body: () throws -> T) throws -> T
 }
 
 /// A store that can be read and written: what the front ends open.

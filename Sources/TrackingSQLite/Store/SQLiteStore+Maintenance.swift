@@ -123,6 +123,32 @@ extension SQLiteStore {
     }
   }
 
+  public func staleHeartbeat() throws -> TimeInterval {
+    try withDatabase { database in
+      try database.statement(
+        "SELECT CAST(value AS REAL) FROM settings WHERE key = 'stale_heartbeat_seconds'"
+      ).first { $0.optionalDouble(0) } ?? nil
+    } ?? RunLogger.staleHeartbeat
+  }
+
+  public func setStaleHeartbeat(_ seconds: TimeInterval) throws {
+    let shortest = 2 * RunLogger.heartbeatInterval
+    guard seconds.isFinite, seconds >= shortest else {
+      throw TrackingError(
+        .invalidValue,
+        "A heartbeat can be stale after \(StoreValue.format(shortest)) seconds at the least "
+          + "(a live run beats every \(StoreValue.format(RunLogger.heartbeatInterval))), not "
+          + "\(StoreValue.format(seconds)).")
+    }
+    try write { database in
+      try database.execute(
+        """
+        INSERT INTO settings (key, value) VALUES ('stale_heartbeat_seconds', ?)
+        ON CONFLICT(key) DO UPDATE SET value = excluded.value
+        """, [.text(StoreValue.format(seconds))])
+    }
+  }
+
   /// Size of the file plus its WAL, in bytes.
   func fileSize() -> Int {
     [path, path + "-wal"].reduce(0) { total, file in

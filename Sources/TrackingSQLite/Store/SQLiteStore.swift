@@ -124,6 +124,19 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
     }
   }
 
+  public func transaction<T>(_ body: () throws -> T) throws -> T {
+    // `write` retries a transaction whose BEGIN found the file locked, before `body` ran;
+    // once `body` has run it must not run again (the caller's state moved on).
+    var ran = false
+    return try write { _ in
+      guard !ran else {
+        throw TrackingError(.busy, "The store \(path) stayed locked mid-transaction.")
+      }
+      ran = true
+      return try body()
+    }
+  }
+
   /// A read-only connection for `query`, so that user SQL can never write.
   func readerDatabase() throws -> Database {
     if isReadOnly { return database }

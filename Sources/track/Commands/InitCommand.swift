@@ -11,10 +11,24 @@ struct InitCommand: ParsableCommand {
 
   @OptionGroup var store: StoreOptions
 
+  @Option(
+    name: .customLong("stale-after"),
+    help: ArgumentHelp(
+      "Seconds without a heartbeat after which a running run reads as crashed (default 60; "
+        + "at least 10). Stored in the file.", valueName: "seconds"))
+  var staleAfter: Double?
+
   func run() throws {
     let existed = FileManager.default.fileExists(atPath: store.path)
     let opened = try store.openForWriting()
     let verb = existed ? "Opened existing" : "Created"
-    Output.write("\(verb) track database at \(opened.location) (schema version \(opened.schemaVersion))\n")
+    Output.write(
+      "\(verb) track database at \(opened.location) (schema version \(opened.schemaVersion))\n")
+    if let staleAfter {
+      try opened.setStaleHeartbeat(staleAfter)
+      Output.write(
+        "A running run now reads as crashed after \(StoreValue.format(staleAfter)) s without a "
+          + "heartbeat\n")
+    }
   }
 }
