@@ -53,4 +53,14 @@ public final class StoreRecorder: ExperimentRecorder {
   public func removeKnowledge(ids: [Int64]) throws {
     try logger.removeKnowledge(ids: ids)
   }
+
+  /// Writes the buffered points now: the epoch the progress line reports is in the file.
+  public func persist() throws {
+    try logger.flush()
+  }
+
+  /// One transaction for the task's knowledge-base changes, matrix row and checkpoints.
+  public func completeTask(_ task: Int, _ body: () throws -> Void) throws {
+    try logger.transaction(body)
+  }
 }

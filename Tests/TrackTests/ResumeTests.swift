@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TestSupport
+import Tracking
+import TrackingSQLite
+
+/// `--from` on a run whose newest rows have no weights, and the note about nothing new.
+@Suite(.serialized) struct ResumeTests {
+  /// The issue's repro: a kill between recording task 2's row and saving its checkpoints
+  /// (possible before completion was one transaction) left rows through task 2, weights
+  /// through task 1. `--from` must continue from task 1 and say so.
+  @Test func continuesFromTheLastCompleteTaskAndSaysWhich() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    #expect(try track("run", "Examples/synthetic-smoke.yaml", "--plain").status == 0)
+    let sql = """
+      DELETE FROM checkpoints WHERE run_id = 1 AND task >= 2;
+      DELETE FROM matrix WHERE run_id = 1 AND trained_through = 3;
+      UPDATE runs SET status = 'running', heartbeat_at = heartbeat_at - 120;
+      """
+    let edited = try CommandRunner.run(
+      URL(fileURLWithPath: "/usr/bin/sqlite3"), [track.database], input: sql)
+    #expect(edited.status == 0, "\(edited.stderr)")
+    let continued = try track("run", "Examples/synthetic-smoke.yaml", "--from", "1", "--plain")
+    #expect(continued.status == 0, "\(continued.stderr)")
+    #expect(continued.stderr.contains("continuing from task 1, the last whose state is complete"))
+    // Tasks 2 and 3 were trained again from task 1's weights, not just task 3.
+    #expect(continued.stderr.contains("task 2/3 epoch 1/2"), "\(continued.stderr)")
+    #expect(!continued.stderr.contains("nothing new was trained"))
+    let store = try SQLiteStore(path: track.database, readOnly: true)
+    #expect(try store.matrix(of: 2).rows.keys.sorted() == [0, 1, 2, 3])
+    #expect(try store.checkpoints(of: 2).map(\.task) == [2, 2, 3, 3])
+  }
+
+  /// The note that nothing new was trained only when that is true (it was printed on every
+  /// resume of a killed run that had recorded all its tasks).
+  @Test func saysNothingNewOnlyWhenNothingNewWasTrained() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    #expect(try track("run", "Examples/synthetic-smoke.yaml", "--plain").status == 0)
+    let again = try track("run", "Examples/synthetic-smoke.yaml", "--from", "1", "--plain")
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stderr.contains("already trained all 3 tasks"), "\(again.stderr)")
+    // Killed after task 1 of 3: all 3 tasks recorded, only one trained.
+    let sql = """
+      DELETE FROM checkpoints WHERE run_id = 1 AND task >= 2;
+      DELETE FROM matrix WHERE run_id = 1 AND trained_through >= 2;
+      """
+    _ = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/sqlite3"), [track.database], input: sql)
+    let resumed = try track("run", "Examples/synthetic-smoke.yaml", "--from", "1", "--plain")
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(!resumed.stderr.contains("nothing new was trained"), "\(resumed.stderr)")
+  }
+}
