@@ -216,7 +216,7 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func knowledgeBase(of run: RunID) throws -> [KnowledgeEntry] { try base.knowledgeBase(of: run) }
   func knowledgeBaseCount(of run: RunID) throws -> Int { try base.knowledgeBaseCount(of: run) }
   func query(_ sql: String) throws -> QueryResult { try base.query(sql) }
-  func check() throws -> IntegrityReport { try base.check() }
+  func check(full: Bool) throws -> IntegrityReport { try base.check(full: full) }
   func createRun(_ request: RunRequest) throws -> Run { try base.createRun(request) }
   func setTag(run: RunID, key: String, value: String) throws {
     try base.setTag(run: run, key: key, value: value)

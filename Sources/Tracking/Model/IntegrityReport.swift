@@ -1,4 +1,4 @@
-/// What `Store.check()` found.
+/// What `StoreReading.check(full:)` found.
 public struct IntegrityReport: Equatable, Sendable {
   /// One line per problem; empty when the store is sound.
   public var problems: [String]

@@ -57,9 +57,10 @@ public protocol StoreReading: AnyObject, Sendable {
   /// Read-only SQL in the backend's dialect (`track query`): a statement that would write is
   /// refused with `.writeInQuery`, SQL the backend cannot run with `.invalidQuery`.
   func query(_ sql: String) throws -> QueryResult
-  /// Checks the store: the backend's integrity, foreign keys, every blob's SHA-256, and that
-  /// every matrix has summaries that match a recomputation.
-  func check() throws -> IntegrityReport
+  /// Checks the store: the backend's integrity (`full`: its slowest, most thorough check),
+  /// foreign keys, every blob's SHA-256, and that every matrix has summaries that match a
+  /// recomputation.
+  func check(full: Bool) throws -> IntegrityReport
 }
 
 /// Writing a track store. A live run is written through `RunLogger` (from `startRun`), which
@@ -164,6 +165,11 @@ extension StoreReading {
   /// The run's first matrix (usually "accuracy"); empty when none recorded.
   public func matrix(of run: RunID) throws -> AccuracyMatrix {
     try matrix(of: run, metric: nil)
+  }
+
+  /// Checks the store with the backend's quick integrity check (`check(full: false)`).
+  public func check() throws -> IntegrityReport {
+    try check(full: false)
   }
 
   /// The latest checkpoint of a kind ("weights") of a run, if any.

@@ -28,10 +28,12 @@ extension SQLiteStore {
 
   /// Checks the file: SQLite's integrity check, foreign keys, every blob's SHA-256, and that
   /// stored matrix summaries match a recomputation.
-  public func check() throws -> IntegrityReport {
+  public func check(full: Bool) throws -> IntegrityReport {
     try withDatabase { database in
       var problems: [String] = []
-      try database.statement("PRAGMA integrity_check").forEach { row in
+      // quick_check skips what only integrity_check finds (index entries that disagree with
+      // their table, UNIQUE violations): seconds instead of minutes on a large file.
+      try database.statement(full ? "PRAGMA integrity_check" : "PRAGMA quick_check").forEach { row in
         let line = row.string(0)
         if line != "ok" { problems.append("integrity: \(line)") }
       }
