@@ -64,10 +64,12 @@ func perCall() throws -> Double {
   }
 }
 
-/// The raw C API: same columns and index, WAL, prepared insert, 4,096 rows per transaction.
-func raw() throws -> Double {
+/// The raw C API, WAL, prepared insert, 4,096 rows per transaction: `compact` inserts into the
+/// layout track uses since migration 5 (WITHOUT ROWID, clustered, integer milliseconds), else
+/// into the layout before it (rowid table, 8-byte time, separate index).
+func raw(compact: Bool) throws -> Double {
   var db: OpaquePointer?
-  let path = folder.appendingPathComponent("raw.db").path
+  let path = folder.appendingPathComponent(compact ? "raw-compact.db" : "raw.db").path
   guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw CocoaError(.fileWriteUnknown) }
   defer { sqlite3_close(db) }
   func exec(_ sql: String) {
@@ -77,14 +79,23 @@ func raw() throws -> Double {
   }
   exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
   exec(
-    """
-    CREATE TABLE metrics (run_id INTEGER NOT NULL, key_id INTEGER NOT NULL,
-      step INTEGER NOT NULL, epoch INTEGER, task INTEGER, value REAL, wall_time REAL NOT NULL);
-    CREATE INDEX metrics_run_key_step ON metrics(run_id, key_id, step);
-    """)
+    compact
+      ? """
+      CREATE TABLE metric_points (run_id INTEGER NOT NULL, key_id INTEGER NOT NULL,
+        step INTEGER NOT NULL, seq INTEGER NOT NULL, epoch INTEGER, task INTEGER, value REAL,
+        wall_ms INTEGER NOT NULL, PRIMARY KEY (run_id, key_id, step, seq)) WITHOUT ROWID;
+      """
+      : """
+      CREATE TABLE metrics (run_id INTEGER NOT NULL, key_id INTEGER NOT NULL,
+        step INTEGER NOT NULL, epoch INTEGER, task INTEGER, value REAL, wall_time REAL NOT NULL);
+      CREATE INDEX metrics_run_key_step ON metrics(run_id, key_id, step);
+      """)
   var statement: OpaquePointer?
   sqlite3_prepare_v2(
-    db, "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &statement, nil)
+    db,
+    compact
+      ? "INSERT INTO metric_points VALUES (?, ?, ?, 0, ?, ?, ?, ?)"
+      : "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &statement, nil)
   defer { sqlite3_finalize(statement) }
   return seconds {
     let now = Date().timeIntervalSince1970
@@ -97,7 +108,11 @@ func raw() throws -> Double {
       sqlite3_bind_int64(statement, 4, Int64(index >> 12))
       sqlite3_bind_null(statement, 5)
       sqlite3_bind_double(statement, 6, Double(index) * 0.001)
-      sqlite3_bind_double(statement, 7, now)
+      if compact {
+        sqlite3_bind_int64(statement, 7, Int64(index / 1000))
+      } else {
+        sqlite3_bind_double(statement, 7, now)
+      }
       sqlite3_step(statement)
       if index % 4_096 == 4_095 { exec("COMMIT; BEGIN") }
     }
@@ -105,9 +120,36 @@ func raw() throws -> Double {
   }
 }
 
+/// Bytes on disk per point of the tables and indexes that hold points (SQLite's dbstat).
+func bytesPerPoint(_ file: String, _ objects: [String]) -> Double {
+  var db: OpaquePointer?
+  let path = folder.appendingPathComponent(file).path
+  guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
+    return .nan
+  }
+  defer { sqlite3_close(db) }
+  let names = objects.map { "'\($0)'" }.joined(separator: ", ")
+  var statement: OpaquePointer?
+  sqlite3_prepare_v2(
+    db, "SELECT sum(pgsize) FROM dbstat WHERE name IN (\(names))", -1, &statement, nil)
+  defer { sqlite3_finalize(statement) }
+  guard sqlite3_step(statement) == SQLITE_ROW else { return .nan }
+  return Double(sqlite3_column_int64(statement, 0)) / Double(points)
+}
+
 print("points_per_measurement: \(points) points")
-let rawRate = report("raw_sqlite_c_api", try raw())
+let rawRate = report("raw_sqlite_c_api", try raw(compact: false))
+let rawCompactRate = report("raw_sqlite_c_api_compact", try raw(compact: true))
 let batchedRate = report("track_batched", try batched())
 let perCallRate = report("track_per_call", try perCall())
+print(
+  "raw_sqlite_bytes_per_point: "
+    + String(format: "%.1f", bytesPerPoint("raw.db", ["metrics", "metrics_run_key_step"]))
+    + " B (rowid table + index, the layout before migration 5)")
+print(
+  "track_bytes_per_point: "
+    + String(format: "%.1f", bytesPerPoint("batched.db", ["metric_points"])) + " B")
 print("track_batched_vs_raw: \(String(format: "%.2f", batchedRate / rawRate)) x")
+print(
+  "track_batched_vs_raw_compact: \(String(format: "%.2f", batchedRate / rawCompactRate)) x")
 print("track_per_call_vs_batched: \(String(format: "%.2f", perCallRate / batchedRate)) x")

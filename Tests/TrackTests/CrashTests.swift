@@ -20,10 +20,19 @@ import TrackingSQLite
   @Test func killedRunsKeepWhatTheyReportedAndContinueFromACompleteTask() throws {
     var random = SplitMix(seed: 20261201)
     var resumed = 0
+    // How long a whole run takes on this machine now (a loaded CI machine is slower): kills
+    // fall anywhere from 5 % to 100 % of it.
+    let calibration = try TrackBinary()
+    defer { calibration.remove() }
+    let started = Date()
+    let whole = try calibration.run(
+      ["run", "Examples/synthetic-smoke.yaml", "--plain"] + Self.overrides)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    let duration = Date().timeIntervalSince(started)
     for repetition in 0..<Self.repetitions {
       let track = try TrackBinary()
       defer { track.remove() }
-      let delay = 0.05 + Double(random.next() % 1000) / 1000 * 0.9
+      let delay = duration * (0.05 + Double(random.next() % 1000) / 1000 * 0.95)
       let claimed = try killRun(track, after: delay)
       let context = "repetition \(repetition), killed after \(delay) s"
 

@@ -172,6 +172,121 @@ struct StoreRegressionTests {
   }
 }
 
+/// Issue 11: the store at scale (compact points, ids never reused, gc of metric names).
+struct StoreScaleRegressionTests {
+  /// Points took 57 B each (rowid, 8-byte wall time, a separate index); now at most ~30.
+  @Test func metricPointsTakeAboutThirtyBytesEach() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let run = try store.startRun(name: "dense", experiment: nil, params: [:])
+    let count = 40_000
+    let keys = ["loss", "accuracy", "learning_rate", "grad_norm"]
+    try run.log(
+      batch: (0..<count).map {
+        MetricPoint(key: keys[$0 & 3], value: Double($0) * 0.001, step: $0 >> 2, epoch: $0 >> 12)
+      })
+    try run.finish()
+    let bytes = try store.query(
+      "SELECT sum(pgsize) FROM dbstat WHERE name = 'metric_points'"
+    ).rows[0][0].doubleValue ?? 0
+    #expect(bytes / Double(count) <= 31, "\(bytes / Double(count)) B per point")
+    #expect(try store.metricSeries(of: run.id, key: "loss").count == count / 4)
+  }
+
+  /// Equal steps keep their logging order across flushes, and a client inserting through the
+  /// documented `metrics` view (as before migration 5) still works.
+  @Test func equalStepsKeepTheirOrderAndTheMetricsViewTakesInserts() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let run = try store.startRun(name: "ties", experiment: nil, params: [:])
+    let started = Date()
+    for value in [1.0, 2.0, 3.0] {
+      try run.log("loss", value: value, step: 7)
+      try run.flush()
+    }
+    try run.log("loss", value: 4, step: 6)
+    try run.finish()
+    let series = try store.metricSeries(of: run.id, key: "loss")
+    #expect(series.map(\.value) == [4, 1, 2, 3])
+    #expect(series.allSatisfy { abs($0.wallTime.timeIntervalSince(started)) < 5 })
+    try store.write { database in
+      try database.execute(
+        "INSERT INTO metrics (run_id, key_id, step, epoch, task, value, wall_time) "
+          + "SELECT ?, id, 7, NULL, NULL, 5, ? FROM metric_keys WHERE name = 'loss'",
+        [.integer(run.id), .real(started.timeIntervalSince1970 + 1.5)])
+    }
+    let after = try store.metricSeries(of: run.id, key: "loss")
+    #expect(after.map(\.value) == [4, 1, 2, 3, 5])
+    #expect(abs(after[4].wallTime.timeIntervalSince1970 - (started.timeIntervalSince1970 + 1.5)) < 0.002)
+    #expect(try store.query("SELECT count(*) FROM metrics").rows == [[.integer(5)]])
+  }
+
+  /// Migration 5 converts a file's points, keeping order, values and times (to the ms).
+  @Test func migrationFiveConvertsExistingPoints() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("old.db")
+    do {
+      let database = try Database(path: path, readOnly: false, create: true)
+      try database.executeScript("PRAGMA journal_mode = WAL")
+      try Migrator(migrations: Array(EmbeddedMigrations.all.prefix(4))).migrate(database)
+      try database.executeScript(
+        """
+        INSERT INTO runs (uuid, name, status, created_at, heartbeat_at)
+        VALUES ('0a1b2c3d-0000-0000-0000-000000000000', 'old-run', 'finished', 1e9, 1e9);
+        INSERT INTO metric_keys (name) VALUES ('loss');
+        INSERT INTO metrics (run_id, key_id, step, value, wall_time) VALUES
+          (1, 1, 2, 0.5, 1000000002.25), (1, 1, 1, 0.9, 1000000001.0),
+          (1, 1, 2, 0.4, 1000000003.5), (1, 1, 3, NULL, 1000000004.0);
+        """)
+    }
+    let store = try SQLiteStore(path: path)
+    let series = try store.metricSeries(of: 1, key: "loss")
+    #expect(series.map(\.step) == [1, 2, 2, 3])
+    #expect(series.map(\.value).prefix(3) == [0.9, 0.5, 0.4])
+    #expect(series[3].value.isNaN)
+    #expect(series.map(\.wallTime.timeIntervalSince1970) == [1000000001.0, 1000000002.25, 1000000003.5, 1000000004.0])
+    #expect(try store.check().isOK)
+  }
+
+  /// Ids were reused after `rm` (the next runs got #9 and #10 again).
+  @Test func runIDsAreNeverReused() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let first = try store.startRun(name: "a", experiment: nil, params: [:])
+    let second = try store.startRun(name: "b", experiment: nil, params: [:])
+    try first.finish()
+    try second.finish()
+    try store.deleteRun(second.id)
+    let third = try store.startRun(name: "c", experiment: nil, params: [:])
+    #expect(third.id == second.id + 1)
+    try third.finish()
+  }
+
+  /// `gc` said it removes unused metric names, and left them.
+  @Test func garbageCollectionRemovesUnusedMetricNames() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    let kept = try store.startRun(name: "kept", experiment: nil, params: [:])
+    try kept.log("loss", value: 1, step: 1)
+    try kept.finish()
+    let dropped = try store.startRun(name: "dropped", experiment: nil, params: [:])
+    try dropped.log("only_here", value: 1, step: 1)
+    try dropped.finish()
+    try store.deleteRun(dropped.id)
+    _ = try store.collectGarbage()
+    #expect(try store.query("SELECT name FROM metric_keys").rows == [[.text("loss")]])
+    let again = try store.startRun(name: "again", experiment: nil, params: [:])
+    try again.log("only_here", value: 2, step: 1)
+    try again.finish()
+    #expect(try store.latestMetrics(of: again.id) == ["only_here": 2])
+  }
+}
+
 /// A real SQLite store whose first `appendMetrics` stalls before writing: the window in which
 /// a second flush could overtake the first.
 final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {

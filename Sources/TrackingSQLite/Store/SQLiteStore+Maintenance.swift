@@ -14,6 +14,16 @@ extension SQLiteStore {
         try database.statement("SELECT count(*), COALESCE(sum(size), 0) \(orphan)")
         .first { (Int($0.int64(0)), Int($0.int64(1))) } ?? (0, 0)
       try database.execute("DELETE \(orphan)")
+      // Metric names no point uses any more (their runs were removed). A name in
+      // metric_latest is in use; only the rest are looked for among the points.
+      try database.execute(
+        """
+        DELETE FROM metric_keys
+        WHERE NOT EXISTS (SELECT 1 FROM metric_latest l WHERE l.key_id = metric_keys.id)
+          AND NOT EXISTS (SELECT 1 FROM metric_points p WHERE p.key_id = metric_keys.id)
+        """)
+      metricKeyIDs.removeAll()
+      seriesEnds.removeAll()
       return totals
     }
     try withDatabase { database in
@@ -45,7 +55,7 @@ extension SQLiteStore {
       let orphans =
         try database.integer(
           """
-          SELECT count(*) FROM metrics
+          SELECT count(*) FROM metric_points
           WHERE run_id NOT IN (SELECT id FROM runs) OR key_id NOT IN (SELECT id FROM metric_keys)
           """) ?? 0
       if orphans > 0 {

@@ -85,9 +85,9 @@ extension SQLiteStore {
       _ = try runRow(run, in: database)
       return try database.statement(
         """
-        SELECT m.step, m.epoch, m.task, m.value, m.wall_time
-        FROM metrics m JOIN metric_keys k ON k.id = m.key_id
-        WHERE m.run_id = ? AND k.name = ? ORDER BY m.step, m.rowid
+        SELECT p.step, p.epoch, p.task, p.value, r.created_at + p.wall_ms / 1000.0
+        FROM metric_points p JOIN metric_keys k ON k.id = p.key_id JOIN runs r ON r.id = p.run_id
+        WHERE p.run_id = ? AND k.name = ? ORDER BY p.step, p.seq
         """
       ).map([.integer(run), .text(key)]) { row in
         MetricPoint(

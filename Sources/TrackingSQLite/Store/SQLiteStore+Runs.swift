@@ -28,33 +28,51 @@ extension SQLiteStore {
 
   /// Inserts points (prepared statement) and keeps `metric_latest` current: per metric, the
   /// point with the highest step wins, and among equal steps the one logged last.
+  ///
+  /// A point goes to `metric_points` with `seq` 0 when its step is past the series' end (the
+  /// usual case, no lookup); a step already stored gets the next `seq` for it, and so does a
+  /// point whose (run, key, step, 0) another writer of the same run took first.
   private func insertMetrics(_ points: [MetricPoint], run: RunID, in database: Database) throws {
     guard !points.isEmpty else { return }
     let insert = try database.statement(
       """
-      INSERT INTO metrics (run_id, key_id, step, epoch, task, value, wall_time)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
       """)
+    let origin = try runOrigin(run, in: database)
     var latest: [Int64: MetricPoint] = [:]
     var lastKey = ""
     var lastKeyID: Int64 = 0
+    var end = Int.min
     for point in points {
       if point.key != lastKey {
+        if !lastKey.isEmpty { seriesEnds[SeriesKey(run: run, key: lastKeyID)] = end }
         lastKeyID = try metricKeyID(point.key, in: database)
         lastKey = point.key
+        end = try seriesEnd(SeriesKey(run: run, key: lastKeyID), in: database)
       }
-      insert.reset()
-      insert.bindFast(run, at: 1)
-      insert.bindFast(lastKeyID, at: 2)
-      insert.bindFast(Int64(point.step), at: 3)
-      insert.bindFast(point.epoch.map(Int64.init), at: 4)
-      insert.bindFast(point.task.map(Int64.init), at: 5)
-      insert.bindFast(point.value, at: 6)
-      insert.bindFast(point.wallTime.timeIntervalSince1970, at: 7)
-      try insert.step()
+      let wall = Int64(((point.wallTime.timeIntervalSince1970 - origin) * 1000).rounded())
+      var seq: Int64 =
+        point.step > end ? 0 : try nextSeq(run: run, key: lastKeyID, step: point.step, in: database)
+      while true {
+        insert.reset()
+        insert.bindFast(run, at: 1)
+        insert.bindFast(lastKeyID, at: 2)
+        insert.bindFast(Int64(point.step), at: 3)
+        insert.bindFast(seq, at: 4)
+        insert.bindFast(point.epoch.map(Int64.init), at: 5)
+        insert.bindFast(point.task.map(Int64.init), at: 6)
+        insert.bindFast(point.value, at: 7)
+        insert.bindFast(wall, at: 8)
+        try insert.step()
+        if database.changes > 0 { break }
+        seq = try nextSeq(run: run, key: lastKeyID, step: point.step, in: database)
+      }
+      end = max(end, point.step)
       if let current = latest[lastKeyID], current.step > point.step { continue }
       latest[lastKeyID] = point
     }
+    seriesEnds[SeriesKey(run: run, key: lastKeyID)] = end
     let upsert = try database.statement(
       """
       INSERT INTO metric_latest (run_id, key_id, step, value, wall_time) VALUES (?, ?, ?, ?, ?)
@@ -71,6 +89,40 @@ extension SQLiteStore {
       upsert.bindFast(point.wallTime.timeIntervalSince1970, at: 5)
       try upsert.step()
     }
+  }
+
+  /// The highest step stored for a series (cached; read once per series and connection).
+  private func seriesEnd(_ series: SeriesKey, in database: Database) throws -> Int {
+    if let end = seriesEnds[series] { return end }
+    let end = try database.integer(
+      "SELECT max(step) FROM metric_points WHERE run_id = ? AND key_id = ?",
+      [.integer(series.run), .integer(series.key)]
+    ).map(Int.init) ?? Int.min
+    seriesEnds[series] = end
+    return end
+  }
+
+  /// The next free `seq` for a step of a series.
+  private func nextSeq(run: RunID, key: Int64, step: Int, in database: Database) throws -> Int64 {
+    try database.integer(
+      """
+      SELECT COALESCE(max(seq) + 1, 0) FROM metric_points
+      WHERE run_id = ? AND key_id = ? AND step = ?
+      """, [.integer(run), .integer(key), .integer(Int64(step))]) ?? 0
+  }
+
+  /// The run's `created_at`: `wall_ms` counts from it (cached per run).
+  func runOrigin(_ run: RunID, in database: Database) throws -> Double {
+    if let origin = runOrigins[run] { return origin }
+    guard
+      let origin = try database.statement("SELECT created_at FROM runs WHERE id = ?")
+        .first([.integer(run)], { $0.double(0) })
+    else {
+      throw TrackingError(
+        .runNotFound, "There is no run with id \(run) in \(path). `track runs` lists the runs.")
+    }
+    runOrigins[run] = origin
+    return origin
   }
 
   public func recordTasks(_ tasks: [TaskRecord], run: RunID) throws {

@@ -20,9 +20,13 @@ extension SQLiteStore {
       if let from = request.continuing { _ = try runRow(from, in: database) }
       try database.execute(
         """
-        INSERT INTO runs (uuid, name, experiment_id, status, created_at, started_at,
+        INSERT INTO runs (id, uuid, name, experiment_id, status, created_at, started_at,
                           heartbeat_at, pid, host, command, git_commit, continued_from)
-        VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (
+          (SELECT max(COALESCE((SELECT max(id) FROM runs), 0),
+                      COALESCE((SELECT CAST(value AS INTEGER) FROM settings
+                                WHERE key = 'highest_run_id'), 0)) + 1),
+          ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
           .text(uuid), .text(request.name ?? uuid), experimentID, .real(now), .real(now),
@@ -62,7 +66,15 @@ extension SQLiteStore {
     try write { database in
       _ = try runRow(id, in: database)
       try database.execute("DELETE FROM runs WHERE id = ?", [.integer(id)])
+      // Ids are never reused: the next run is numbered past every run ever created.
+      try database.execute(
+        """
+        INSERT INTO settings (key, value) VALUES ('highest_run_id', ?)
+        ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)
+        """, [.integer(id)])
     }
+    runOrigins[id] = nil
+    seriesEnds = seriesEnds.filter { $0.key.run != id }
   }
 
   /// Stores the parameter unless present; the same value again is fine, another value throws.

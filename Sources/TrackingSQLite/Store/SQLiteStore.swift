@@ -30,6 +30,17 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
   private var reader: Database?
   let lock = NSRecursiveLock()
   var metricKeyIDs: [String: Int64] = [:]
+  /// The highest step stored per series, so the usual point (a new step) needs no lookup.
+  /// A stale entry only costs a lookup: a step it wrongly calls new conflicts and is retried.
+  var seriesEnds: [SeriesKey: Int] = [:]
+  /// Each run's `created_at`, the origin of its points' `wall_ms`.
+  var runOrigins: [RunID: Double] = [:]
+
+  /// One metric of one run.
+  struct SeriesKey: Hashable {
+    var run: RunID
+    var key: Int64
+  }
 
   /// Opens (creating and migrating when needed) the store at `path`.
   ///
