@@ -103,6 +103,10 @@ let package = Package(
       path: "Benchmarks/StorageBenchmark"),
 
     // The SQLite backend's own tests (migrations, concurrency, the file format).
+    // Scale benchmark: builds a store of 10,000 runs and 10 M points (Benchmarks/scale.sh).
+    .executableTarget(
+      name: "scale-benchmark", dependencies: ["TrackingSQLite"], path: "Benchmarks/ScaleBenchmark"),
+
     .testTarget(
       name: "TrackingTests",
       dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "tracking-stress"]),
