@@ -28,6 +28,12 @@ public struct SpecDocument {
         .unreadable, "'\(path)' is a folder; pass a spec file in it, e.g. "
           + "Examples/split-fashion-mnist-replay.yaml")
     }
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    if size > SpecLimits.maximumFileBytes {
+      throw SpecError(
+        .unreadable, "spec file '\(path)' is \(size) bytes; a spec is at most "
+          + "\(SpecLimits.maximumFileBytes) bytes (1 MiB): pass the spec, not a data file")
+    }
     guard let data = FileManager.default.contents(atPath: path),
       let text = String(data: data, encoding: .utf8)
     else {
@@ -38,6 +44,7 @@ public struct SpecDocument {
 
   /// Parses spec text; `file` names it in messages.
   public static func parse(_ text: String, file: String) throws -> SpecDocument {
+    try SpecLimits.check(text, file: file)
     let node: Node?
     do {
       node = try Yams.compose(yaml: text)
@@ -78,12 +85,13 @@ public struct SpecDocument {
       return .sequence(try sequence.map { try convert($0, file: file) }, line: sequence.mark?.line)
     case .mapping(let mapping):
       var pairs: [(key: String, value: SpecNode, line: Int?)] = []
+      var seen = Set<String>()
       for (key, value) in mapping {
         guard case .scalar(let keyScalar) = key else {
           throw SpecError(
             .invalidSyntax, "\(file):\(key.mark?.line ?? 0): keys must be plain names")
         }
-        if pairs.contains(where: { $0.key == keyScalar.string }) {
+        guard seen.insert(keyScalar.string).inserted else {
           throw SpecError(
             .invalidSyntax,
             "\(file):\(keyScalar.mark?.line ?? 0): duplicate key '\(keyScalar.string)'; "
@@ -165,8 +173,9 @@ public struct SpecDocument {
     }
     let value: SpecNode
     do {
-      let parsed = try SpecDocument.parseValue(text)
-      value = parsed
+      value = try SpecDocument.parseValue(text, key: key)
+    } catch let error as SpecError {
+      throw error
     } catch {
       throw SpecError(.invalidOverride, "--set \(key): the value '\(text)' is not valid YAML")
     }
@@ -174,7 +183,8 @@ public struct SpecDocument {
   }
 
   /// Parses an override's value as a YAML scalar, list or mapping.
-  private static func parseValue(_ text: String) throws -> SpecNode {
+  private static func parseValue(_ text: String, key: String) throws -> SpecNode {
+    try SpecLimits.check(text, file: "--set \(key)")
     guard let node = try Yams.compose(yaml: text) else {
       return .scalar("", plain: true, line: nil)
     }

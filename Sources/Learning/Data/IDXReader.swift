@@ -60,11 +60,12 @@ public enum IDXReader {
       dimensions.append(
         Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
     }
-    let expected = dimensions.reduce(1, *)
-    guard bytes.count - header == expected else {
+    let shape = dimensions.map(String.init).joined(separator: "×")
+    let expected = dimensions.reduce(1.0) { $0 * Double($1) }
+    guard Double(bytes.count - header) == expected else {
       throw fail(
-        "holds \(bytes.count - header) values but its header announces \(expected)"
-          + " (\(dimensions.map(String.init).joined(separator: "×")))")
+        "its header announces dimensions \(shape) (\(String(format: "%.0f", expected)) values)"
+          + " but the file holds \(bytes.count - header) values")
     }
     return Array(dimensions: dimensions, bytes: Swift.Array(bytes[header...]))
   }
@@ -76,6 +77,13 @@ public enum IDXReader {
     guard x.dimensions.count >= 2 else {
       throw LearningError.invalidData(
         file: images, line: nil, column: nil, message: "an image file needs at least 2 dimensions")
+    }
+    guard !x.dimensions.contains(0) else {
+      throw LearningError.invalidData(
+        file: images, line: nil, column: nil,
+        message: "its header announces dimensions "
+          + "\(x.dimensions.map(String.init).joined(separator: "×")); every dimension must be "
+          + "at least 1: the file holds no usable images")
     }
     guard y.dimensions.count == 1, y.dimensions[0] == x.dimensions[0] else {
       throw LearningError.invalidData(
