@@ -208,11 +208,41 @@ public struct SpecDocument {
           throw describe(.typeMismatch(expected, context))
         }
         tree = quoted
+      } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+        // Foundation's decoder reports a number an `Int` cannot hold (1.5, 1e30,
+        // 99999999999999999999) as "not valid JSON" at no key: find the number.
+        throw numberProblem(in: tree, decoding: T.self) ?? describe(.dataCorrupted(context))
       } catch let error as DecodingError {
         throw describe(error)
       }
     }
     throw SpecError(.wrongType, "\(file): too many values of the wrong type")
+  }
+
+  /// The number in `tree` that a whole-number key cannot hold, as a message naming the key:
+  /// each candidate is replaced by 0 in turn, and the one whose replacement decodes is it.
+  private func numberProblem<T: Decodable>(in tree: SpecNode, decoding _: T.Type) -> SpecError? {
+    for (path, text) in tree.nonIntegerNumbers {
+      guard let fixed = tree.replacingScalar(at: path, with: .scalar("0", plain: true, line: nil)),
+        let data = try? JSONSerialization.data(withJSONObject: fixed.foundationObject)
+      else { continue }
+      do {
+        _ = try JSONDecoder().decode(T.self, from: data)
+      } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+        continue
+      } catch {}
+      let dotted = path.joined(separator: ".")
+      let number = Double(text) ?? 0
+      guard number == number.rounded() else {
+        return SpecError(
+          .wrongType, "\(location(of: path)): wrong type for '\(dotted)': expected an "
+            + "integer, got \(text)")
+      }
+      return SpecError(
+        .invalidValue, "\(location(of: path)): '\(dotted)' is \(text), outside the range "
+          + "of whole numbers (\(Int.min) to \(Int.max)); use a smaller number")
+    }
+    return nil
   }
 
   /// A decoding error as a `SpecError` naming the key path and its line.

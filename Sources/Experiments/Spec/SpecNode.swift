@@ -96,6 +96,49 @@ public indirect enum SpecNode {
     }
   }
 
+  /// The same tree with the scalar at `path` replaced by `replacement`, nil when no scalar
+  /// is there.
+  public func replacingScalar(at path: [String], with replacement: SpecNode) -> SpecNode? {
+    guard let first = path.first else {
+      if case .scalar = self { return replacement }
+      return nil
+    }
+    let rest = Array(path.dropFirst())
+    switch self {
+    case .mapping(var pairs, let line):
+      guard let index = pairs.firstIndex(where: { $0.key == first }),
+        let changed = pairs[index].value.replacingScalar(at: rest, with: replacement)
+      else { return nil }
+      pairs[index].value = changed
+      return .mapping(pairs, line: line)
+    case .sequence(var items, let line):
+      guard let index = Int(first), items.indices.contains(index),
+        let changed = items[index].replacingScalar(at: rest, with: replacement)
+      else { return nil }
+      items[index] = changed
+      return .sequence(items, line: line)
+    case .scalar:
+      return nil
+    }
+  }
+
+  /// Paths of the plain scalars that read as numbers but not as `Int` (1.5, 1e30, or a
+  /// whole number too large), with their text.
+  public var nonIntegerNumbers: [(path: [String], text: String)] {
+    switch self {
+    case .scalar(let text, let plain, _):
+      return plain && SpecNode.resolvePlain(text) is Double ? [([], text)] : []
+    case .mapping(let pairs, _):
+      return pairs.flatMap { pair in
+        pair.value.nonIntegerNumbers.map { ([pair.key] + $0.path, $0.text) }
+      }
+    case .sequence(let items, _):
+      return items.enumerated().flatMap { index, item in
+        item.nonIntegerNumbers.map { ([String(index)] + $0.path, $0.text) }
+      }
+    }
+  }
+
   /// Foundation JSON objects (for JSONSerialization): plain scalars become numbers, booleans
   /// or null the way YAML 1.2's core schema reads them; quoted scalars stay strings.
   public var foundationObject: Any {

@@ -47,7 +47,15 @@ public enum DataShape {
         let (product, overflow) = features.multipliedReportingOverflow(by: size)
         features = overflow ? Int.max : product
       }
-      try MemoryBudget.check(spec, inputSize: features, outputSize: nil)
+      do {
+        try MemoryBudget.check(spec, inputSize: features, outputSize: nil, inputKey: "data.path")
+      } catch LearningError.invalidSpec(let key, let message) where key == "data.path" {
+        throw LearningError.invalidData(
+          file: path, line: nil, column: nil,
+          message: "its header announces images of "
+            + "\(dimensions.dropFirst().map(String.init).joined(separator: "×")) values, which "
+            + message.replacingOccurrences(of: "use fewer input features", with: "use smaller images"))
+      }
     }
   }
 

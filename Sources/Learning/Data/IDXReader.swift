@@ -60,12 +60,13 @@ public enum IDXReader {
       dimensions.append(
         Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
     }
-    let shape = dimensions.map(String.init).joined(separator: "×")
+    // In Double: dimensions of up to 2^32 − 1 each overflow an `Int` product.
     let expected = dimensions.reduce(1.0) { $0 * Double($1) }
     guard Double(bytes.count - header) == expected else {
       throw fail(
-        "its header announces dimensions \(shape) (\(String(format: "%.0f", expected)) values)"
-          + " but the file holds \(bytes.count - header) values")
+        "holds \(bytes.count - header) values but its header announces "
+          + "\(String(format: "%.0f", expected)) (dimensions "
+          + "\(dimensions.map(String.init).joined(separator: "×")))")
     }
     return Array(dimensions: dimensions, bytes: Swift.Array(bytes[header...]))
   }

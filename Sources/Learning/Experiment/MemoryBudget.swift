@@ -68,11 +68,13 @@ public enum MemoryBudget {
     let parameters = layers.reduce(0, +)
     let modelBytes = parameters * 4 * parameterCopies
     if modelBytes > budget {
+      // Blame the widest width of the largest layer: the input, a hidden layer or the output.
       let largest = layers.indices.max(by: { layers[$0] < layers[$1] }) ?? 0
+      let widest = widths[largest] >= widths[largest + 1] ? largest : largest + 1
       var (key, fix) = ("model.hidden", "use fewer or narrower hidden layers")
-      if largest == layers.count - 1, outputSize != nil || synthetic {
+      if widest == widths.count - 1, outputSize != nil || synthetic {
         (key, fix) = (synthetic ? "data.classes" : outputKey, "use fewer classes")
-      } else if largest == 0, inputSize != nil || synthetic {
+      } else if widest == 0, inputSize != nil || synthetic {
         (key, fix) = (synthetic ? "data.features" : inputKey, "use fewer input features")
       }
       throw LearningError.invalidSpec(
