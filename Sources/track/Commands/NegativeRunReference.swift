@@ -7,9 +7,11 @@ enum NegativeRunReference {
   /// The commands whose positional arguments are runs.
   static let runCommands: Set<String> = ["show", "diff", "metrics", "matrix", "export", "rm"]
 
-  /// The error to report instead of ArgumentParser's when `arguments` (without the program
-  /// name) put a negative number where a run goes, or after `--from`; nil otherwise.
-  static func error(in arguments: [String]) -> CLIError? {
+  /// The error to report instead of ArgumentParser's `parserMessage` when `arguments`
+  /// (without the program name) put a negative number where a run goes, or after `--from`;
+  /// nil otherwise. A negative option value is explained only when the parser's message is
+  /// about it (not a command's own check such as "--limit must be 0 or more, not -1").
+  static func error(in arguments: [String], parserMessage: String) -> CLIError? {
     guard let command = arguments.first else { return nil }
     for (index, argument) in arguments.enumerated().dropFirst() where isNegativeNumber(argument) {
       let previous = arguments[index - 1]
@@ -18,7 +20,8 @@ enum NegativeRunReference {
           .runNotFound, "run id \(argument) does not exist: run ids start at 1 "
             + "(track runs lists them; `latest~N` counts back from the newest)")
       }
-      if isOption(previous) {
+      let aboutIt = parserMessage.contains("'\(argument)'") || parserMessage.contains("Missing value")
+      if isOption(previous), aboutIt {
         return CLIError(
           .usage, "\(previous) \(argument): negative numbers are not accepted here; "
             + "see track \(command) --help")

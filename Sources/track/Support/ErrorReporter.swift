@@ -14,7 +14,9 @@ enum ErrorReporter {
       command = try TrackCommand.parseAsRoot(arguments)
     } catch {
       let failed = TrackCommand.exitCode(for: error) != .success
-      exit(report((failed ? NegativeRunReference.error(in: arguments) : nil) ?? error))
+      let message = TrackCommand.fullMessage(for: error)
+      let negative = failed ? NegativeRunReference.error(in: arguments, parserMessage: message) : nil
+      exit(report(negative ?? error))
     }
     do {
       try command.run()
