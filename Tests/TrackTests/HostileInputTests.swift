@@ -91,6 +91,10 @@ import TestSupport
     try expectRejected(
       ["run", HostileInputTests.smoke, "--set", "training.epochs=10000000"],
       "'training.epochs' must be at most 1000000")
+    // Found by SpecFuzzTests (seed 12345, case 535): tasks × classes_per_task overflowed.
+    try expectRejected(
+      ["run", HostileInputTests.smoke, "--set", "scenario.classes_per_task=9223372036854775807"],
+      "'scenario.classes_per_task' must be at most 16777216")
   }
 
   static func csvSpec(_ file: String) -> String {

@@ -96,29 +96,26 @@ public indirect enum SpecNode {
     }
   }
 
-  /// The same tree with the scalar at `path` replaced by `replacement`, nil when no scalar
-  /// is there.
-  public func replacingScalar(at path: [String], with replacement: SpecNode) -> SpecNode? {
-    guard let first = path.first else {
-      if case .scalar = self { return replacement }
-      return nil
-    }
-    let rest = Array(path.dropFirst())
+  /// The same tree with the scalars at `paths` replaced by the plain scalar `text`, in one
+  /// pass (`prefix` is this node's path).
+  public func replacingScalars(at paths: Set<[String]>, with text: String, prefix: [String] = [])
+    -> SpecNode
+  {
+    if paths.isEmpty { return self }
     switch self {
-    case .mapping(var pairs, let line):
-      guard let index = pairs.firstIndex(where: { $0.key == first }),
-        let changed = pairs[index].value.replacingScalar(at: rest, with: replacement)
-      else { return nil }
-      pairs[index].value = changed
-      return .mapping(pairs, line: line)
-    case .sequence(var items, let line):
-      guard let index = Int(first), items.indices.contains(index),
-        let changed = items[index].replacingScalar(at: rest, with: replacement)
-      else { return nil }
-      items[index] = changed
-      return .sequence(items, line: line)
-    case .scalar:
-      return nil
+    case .scalar(_, _, let line):
+      return paths.contains(prefix) ? .scalar(text, plain: true, line: line) : self
+    case .mapping(let pairs, let line):
+      return .mapping(
+        pairs.map {
+          ($0.key, $0.value.replacingScalars(at: paths, with: text, prefix: prefix + [$0.key]),
+            $0.line)
+        }, line: line)
+    case .sequence(let items, let line):
+      return .sequence(
+        items.enumerated().map { index, item in
+          item.replacingScalars(at: paths, with: text, prefix: prefix + [String(index)])
+        }, line: line)
     }
   }
 
