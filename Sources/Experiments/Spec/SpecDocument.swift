@@ -28,6 +28,12 @@ public struct SpecDocument {
         .unreadable, "'\(path)' is a folder; pass a spec file in it, e.g. "
           + "Examples/split-fashion-mnist-replay.yaml")
     }
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    if size > SpecLimits.maximumFileBytes {
+      throw SpecError(
+        .unreadable, "spec file '\(path)' is \(size) bytes; a spec is at most "
+          + "\(SpecLimits.maximumFileBytes) bytes (1 MiB): pass the spec, not a data file")
+    }
     guard let data = FileManager.default.contents(atPath: path),
       let text = String(data: data, encoding: .utf8)
     else {
@@ -38,6 +44,7 @@ public struct SpecDocument {
 
   /// Parses spec text; `file` names it in messages.
   public static func parse(_ text: String, file: String) throws -> SpecDocument {
+    try SpecLimits.check(text, file: file)
     let node: Node?
     do {
       node = try Yams.compose(yaml: text)
@@ -78,12 +85,13 @@ public struct SpecDocument {
       return .sequence(try sequence.map { try convert($0, file: file) }, line: sequence.mark?.line)
     case .mapping(let mapping):
       var pairs: [(key: String, value: SpecNode, line: Int?)] = []
+      var seen = Set<String>()
       for (key, value) in mapping {
         guard case .scalar(let keyScalar) = key else {
           throw SpecError(
             .invalidSyntax, "\(file):\(key.mark?.line ?? 0): keys must be plain names")
         }
-        if pairs.contains(where: { $0.key == keyScalar.string }) {
+        guard seen.insert(keyScalar.string).inserted else {
           throw SpecError(
             .invalidSyntax,
             "\(file):\(keyScalar.mark?.line ?? 0): duplicate key '\(keyScalar.string)'; "
@@ -165,8 +173,9 @@ public struct SpecDocument {
     }
     let value: SpecNode
     do {
-      let parsed = try SpecDocument.parseValue(text)
-      value = parsed
+      value = try SpecDocument.parseValue(text, key: key)
+    } catch let error as SpecError {
+      throw error
     } catch {
       throw SpecError(.invalidOverride, "--set \(key): the value '\(text)' is not valid YAML")
     }
@@ -174,7 +183,8 @@ public struct SpecDocument {
   }
 
   /// Parses an override's value as a YAML scalar, list or mapping.
-  private static func parseValue(_ text: String) throws -> SpecNode {
+  private static func parseValue(_ text: String, key: String) throws -> SpecNode {
+    try SpecLimits.check(text, file: "--set \(key)")
     guard let node = try Yams.compose(yaml: text) else {
       return .scalar("", plain: true, line: nil)
     }
@@ -198,11 +208,51 @@ public struct SpecDocument {
           throw describe(.typeMismatch(expected, context))
         }
         tree = quoted
+      } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+        // Foundation's decoder reports a number an `Int` cannot hold (1.5, 1e30,
+        // 99999999999999999999) as "not valid JSON" at no key: find the number.
+        throw numberProblem(in: tree, decoding: T.self) ?? describe(.dataCorrupted(context))
       } catch let error as DecodingError {
         throw describe(error)
       }
     }
     throw SpecError(.wrongType, "\(file): too many values of the wrong type")
+  }
+
+  /// The number in `tree` that a whole-number key cannot hold, as a message naming the key.
+  /// Replacing the first k candidates by 0 decodes once k reaches the last culprit, so a
+  /// bisection over k finds one in O(log n) decodes (a list of 50,000 fractions stays fast).
+  private func numberProblem<T: Decodable>(in tree: SpecNode, decoding _: T.Type) -> SpecError? {
+    let candidates = tree.nonIntegerNumbers
+    func decodes(replacingFirst count: Int) -> Bool {
+      let paths = Set(candidates.prefix(count).map(\.path))
+      guard let data = try? JSONSerialization.data(
+        withJSONObject: tree.replacingScalars(at: paths, with: "0").foundationObject)
+      else { return false }
+      do {
+        _ = try JSONDecoder().decode(T.self, from: data)
+      } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+        return false
+      } catch {}
+      return true
+    }
+    guard !candidates.isEmpty, decodes(replacingFirst: candidates.count) else { return nil }
+    var (low, high) = (1, candidates.count)
+    while low < high {
+      let middle = (low + high) / 2
+      if decodes(replacingFirst: middle) { high = middle } else { low = middle + 1 }
+    }
+    let (path, text) = candidates[low - 1]
+    let dotted = path.joined(separator: ".")
+    let number = Double(text) ?? 0
+    guard number == number.rounded() else {
+      return SpecError(
+        .wrongType, "\(location(of: path)): wrong type for '\(dotted)': expected an "
+          + "integer, got \(text)")
+    }
+    return SpecError(
+      .invalidValue, "\(location(of: path)): '\(dotted)' is \(text), outside the range "
+        + "of whole numbers (\(Int.min) to \(Int.max)); use a smaller number")
   }
 
   /// A decoding error as a `SpecError` naming the key path and its line.

@@ -4,6 +4,8 @@ public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
   public enum Code: String, Sendable {
     case fileNotFound, unreadable, invalidSyntax, notAMapping, unknownKey, wrongType
     case invalidValue, invalidOverride
+    /// A data file the spec names cannot be used (the message names file and line).
+    case invalidData
   }
 
   /// The kind of problem.

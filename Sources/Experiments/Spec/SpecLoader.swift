@@ -52,6 +52,19 @@ public enum SpecLoader {
     }
   }
 
+  /// Reads what the data section names far enough to know the model it implies (an IDX
+  /// header, the CSV cells) and checks that data and model, so a file the learner cannot use
+  /// or a model too large for memory is a spec error before any run is recorded. Call after
+  /// `checkDataPaths`.
+  public static func checkData(_ spec: ExperimentSpec, in document: SpecDocument) throws {
+    do {
+      try DataShape.check(spec)
+    } catch let error as LearningError {
+      guard case .invalidData = error else { throw describe(error, in: document) }
+      throw SpecError(.invalidData, "\(error)")
+    }
+  }
+
   /// A learner error about a key, as a `SpecError` pointing at the key's line.
   public static func describe(_ error: LearningError, in document: SpecDocument) -> Error {
     guard case .invalidSpec(let key, let message) = error else { return error }

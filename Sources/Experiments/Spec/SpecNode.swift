@@ -96,6 +96,46 @@ public indirect enum SpecNode {
     }
   }
 
+  /// The same tree with the scalars at `paths` replaced by the plain scalar `text`, in one
+  /// pass (`prefix` is this node's path).
+  public func replacingScalars(at paths: Set<[String]>, with text: String, prefix: [String] = [])
+    -> SpecNode
+  {
+    if paths.isEmpty { return self }
+    switch self {
+    case .scalar(_, _, let line):
+      return paths.contains(prefix) ? .scalar(text, plain: true, line: line) : self
+    case .mapping(let pairs, let line):
+      return .mapping(
+        pairs.map {
+          ($0.key, $0.value.replacingScalars(at: paths, with: text, prefix: prefix + [$0.key]),
+            $0.line)
+        }, line: line)
+    case .sequence(let items, let line):
+      return .sequence(
+        items.enumerated().map { index, item in
+          item.replacingScalars(at: paths, with: text, prefix: prefix + [String(index)])
+        }, line: line)
+    }
+  }
+
+  /// Paths of the plain scalars that read as numbers but not as `Int` (1.5, 1e30, or a
+  /// whole number too large), with their text.
+  public var nonIntegerNumbers: [(path: [String], text: String)] {
+    switch self {
+    case .scalar(let text, let plain, _):
+      return plain && SpecNode.resolvePlain(text) is Double ? [([], text)] : []
+    case .mapping(let pairs, _):
+      return pairs.flatMap { pair in
+        pair.value.nonIntegerNumbers.map { ([pair.key] + $0.path, $0.text) }
+      }
+    case .sequence(let items, _):
+      return items.enumerated().flatMap { index, item in
+        item.nonIntegerNumbers.map { ([String(index)] + $0.path, $0.text) }
+      }
+    }
+  }
+
   /// Foundation JSON objects (for JSONSerialization): plain scalars become numbers, booleans
   /// or null the way YAML 1.2's core schema reads them; quoted scalars stay strings.
   public var foundationObject: Any {

@@ -60,11 +60,13 @@ public enum IDXReader {
       dimensions.append(
         Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
     }
-    let expected = dimensions.reduce(1, *)
-    guard bytes.count - header == expected else {
+    // In Double: dimensions of up to 2^32 − 1 each overflow an `Int` product.
+    let expected = dimensions.reduce(1.0) { $0 * Double($1) }
+    guard Double(bytes.count - header) == expected else {
       throw fail(
-        "holds \(bytes.count - header) values but its header announces \(expected)"
-          + " (\(dimensions.map(String.init).joined(separator: "×")))")
+        "holds \(bytes.count - header) values but its header announces "
+          + "\(String(format: "%.0f", expected)) (dimensions "
+          + "\(dimensions.map(String.init).joined(separator: "×")))")
     }
     return Array(dimensions: dimensions, bytes: Swift.Array(bytes[header...]))
   }
@@ -76,6 +78,13 @@ public enum IDXReader {
     guard x.dimensions.count >= 2 else {
       throw LearningError.invalidData(
         file: images, line: nil, column: nil, message: "an image file needs at least 2 dimensions")
+    }
+    guard !x.dimensions.contains(0) else {
+      throw LearningError.invalidData(
+        file: images, line: nil, column: nil,
+        message: "its header announces dimensions "
+          + "\(x.dimensions.map(String.init).joined(separator: "×")); every dimension must be "
+          + "at least 1: the file holds no usable images")
     }
     guard y.dimensions.count == 1, y.dimensions[0] == x.dimensions[0] else {
       throw LearningError.invalidData(

@@ -104,6 +104,8 @@ public struct ExperimentSpec: Codable, Equatable {
     try optimizer.validate()
     try training.validate()
     try strategy.validate()
+    // Sizes read from files are checked again by `DataShape.check` once they are known.
+    try MemoryBudget.check(self, inputSize: nil, outputSize: nil)
   }
 
   /// Flattened "section.key" -> value for logging as run params (seed included).

@@ -86,6 +86,7 @@ struct RunCommand: ParsableCommand {
       try SpecLoader.validate(spec, in: document)
     }
     try SpecLoader.checkDataPaths(spec, in: document)
+    try SpecLoader.checkData(spec, in: document)
     return spec
   }
 

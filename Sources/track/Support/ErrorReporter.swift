@@ -8,8 +8,17 @@ import Tracking
 enum ErrorReporter {
   /// Parses the process arguments, runs the command and exits with its status.
   static func runMain() -> Never {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    var command: ParsableCommand
     do {
-      var command = try TrackCommand.parseAsRoot()
+      command = try TrackCommand.parseAsRoot(arguments)
+    } catch {
+      let failed = TrackCommand.exitCode(for: error) != .success
+      let message = TrackCommand.fullMessage(for: error)
+      let negative = failed ? NegativeRunReference.error(in: arguments, parserMessage: message) : nil
+      exit(report(negative ?? error))
+    }
+    do {
       try command.run()
       exit(ExitStatus.success.rawValue)
     } catch {

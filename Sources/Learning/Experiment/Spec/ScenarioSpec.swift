@@ -59,11 +59,20 @@ public struct ScenarioSpec: Codable, Equatable {
 
   /// Checks ranges and names.
   func validate(data: DataSpec) throws {
-    if let tasks { try require(tasks >= 1, "scenario.tasks", "must be at least 1 (got \(tasks))") }
+    // At most one task or class per class label (DataShape.largestClassLabel + 1), so
+    // tasks × classes_per_task cannot overflow.
+    let most = DataShape.largestClassLabel + 1
+    if let tasks {
+      try require(tasks >= 1, "scenario.tasks", "must be at least 1 (got \(tasks))")
+      try require(tasks <= most, "scenario.tasks", "must be at most \(most) (got \(tasks))")
+    }
     if let classesPerTask {
       try require(
         classesPerTask >= 1, "scenario.classes_per_task",
         "must be at least 1 (got \(classesPerTask))")
+      try require(
+        classesPerTask <= most, "scenario.classes_per_task",
+        "must be at most \(most), the number of class labels there can be (got \(classesPerTask))")
     }
     if let classOrder {
       try require(

@@ -10,6 +10,10 @@ public struct TrainingSpec: Codable, Equatable {
   /// are slower).
   public var threads: Int
 
+  /// The most epochs per task (a million passes over a task is already more than anyone
+  /// waits for; step counters multiply epochs by tasks and batches).
+  public static let maximumEpochs = 1_000_000
+
   /// The keys this section accepts.
   public static let keys = ["epochs", "batch_size", "threads"]
 
@@ -39,6 +43,10 @@ public struct TrainingSpec: Codable, Equatable {
   /// Checks ranges.
   func validate() throws {
     try require(epochs >= 1, "training.epochs", "must be at least 1 (got \(epochs))")
+    try require(
+      epochs <= TrainingSpec.maximumEpochs, "training.epochs",
+      "must be at most \(TrainingSpec.maximumEpochs) (got \(epochs)); epoch counters of a "
+        + "whole stream must not overflow")
     try require(batchSize >= 1, "training.batch_size", "must be at least 1 (got \(batchSize))")
     try require(threads >= 1, "training.threads", "must be at least 1 (got \(threads))")
   }

@@ -38,6 +38,14 @@ public struct Architecture: Sendable, Equatable, Codable {
       throw ModelError(.invalidArchitecture,
                        "layer width at position \(bad) is \(sizes[bad]); widths must be > 0")
     }
+    // Counted in Double: a product of user-given widths must not overflow `Int`.
+    let count = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + (Double($1.0) + 1) * Double($1.1) }
+    guard count * 4 <= MemoryBudget.bytes else {
+      throw ModelError(.invalidArchitecture,
+                       "widths \(sizes) make \(count) parameters, \(MemoryBudget.describe(count * 4)) "
+                         + "of weights alone, more than the \(MemoryBudget.describe(MemoryBudget.bytes)) "
+                         + "an experiment may plan for here; use smaller layers")
+    }
     guard activations.count == sizes.count - 1 else {
       throw ModelError(.invalidArchitecture,
                        "\(sizes.count - 1) layers need \(sizes.count - 1) activations, "
