@@ -10,20 +10,29 @@ public enum TimeDisplay {
   public static func timestamp(_ date: Date?) -> String {
     guard let date else { return "" }
     if stable { return "2000-01-01T00:00:00Z" }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
+    let t = utc(date)
+    return String(
+      format: "%04d-%02d-%02dT%02d:%02d:%02dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+      t.tm_hour, t.tm_min, t.tm_sec)
   }
 
   /// Local-free short form for tables: "2026-11-30 00:12".
   public static func short(_ date: Date?) -> String {
     guard let date else { return "" }
     if stable { return "2000-01-01 00:00" }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-    return formatter.string(from: date)
+    let t = utc(date)
+    return String(
+      format: "%04d-%02d-%02d %02d:%02d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
+      t.tm_min)
+  }
+
+  /// The calendar fields of `date` in UTC. The C library's gmtime_r, not a Foundation
+  /// formatter: making a formatter per row was two thirds of `track runs` at 10,000 runs.
+  private static func utc(_ date: Date) -> tm {
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var fields = tm()
+    gmtime_r(&seconds, &fields)
+    return fields
   }
 
   /// A duration for people ("12.3s"), or the placeholder.
