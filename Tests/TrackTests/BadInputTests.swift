@@ -96,7 +96,7 @@ import TrackingSQLite
     let diff = try track("diff", "1", "3", "--only", "params")
     #expect(diff.status == 0)
     #expect(diff.stdout.hasSuffix("Parameters that differ (0)\n(none)\n"), "\(diff.stdout)")
-    let gate = try track("diff", "1", "3", "--only", "params", "--fail-if", "acc >= -5%")
+    let gate = try track("diff", "1", "3", "--only", "params", "--fail-if", "delta(acc) >= -5%")
     #expect(gate.status == 1)
     #expect(gate.stderr.contains("acc relative change +0.0%\n"), "\(gate.stderr)")
     let markdown = try track("diff", "1", "3", "--only", "params", "--format", "md")

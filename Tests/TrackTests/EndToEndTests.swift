@@ -66,10 +66,10 @@ import TestSupport
     let diff = try track("diff", "smoke", "plain")
     #expect(diff.status == 0)
     #expect(diff.stdout.contains("strategy.type"))
-    let gate = try track("diff", "smoke", "plain", "--fail-if", "acc > -100")
+    let gate = try track("diff", "smoke", "plain", "--fail-if", "delta(acc) > -100")
     #expect(gate.status == 1)
-    #expect(gate.stderr.contains("--fail-if 'acc > -100' violated by run #2 plain"))
-    #expect(try track("diff", "smoke", "plain", "--fail-if", "acc < -100").status == 0)
+    #expect(gate.stderr.contains("--fail-if 'delta(acc) > -100' violated by run #2 plain"))
+    #expect(try track("diff", "smoke", "plain", "--fail-if", "delta(acc) < -100").status == 0)
 
     #expect(try track("metrics", "smoke").stdout.contains("train_loss"))
     let matrix = try json(try track("matrix", "latest~1", "--format", "json").stdout)
@@ -113,7 +113,7 @@ import TestSupport
     #expect(reshaped.stderr.contains("[8, 8, 6]") && reshaped.stderr.contains("[8, 5, 6]"))
     let refused = try json(try track("show", "reshaped", "--format", "json").stdout)
     #expect((refused as? [String: Any])?["status"] as? String == "failed")
-    #expect(try track("rm", "reshaped").status == 0)
+    #expect(try track("rm", "reshaped", "--yes").status == 0)
 
     // -o FILE.csv writes CSV without --format; a missing folder is a clear error.
     let points = track.directory.path("points.csv")
@@ -124,7 +124,7 @@ import TestSupport
     #expect(nowhere.status == 2)
     #expect(nowhere.stderr.contains("no/such/dir' does not exist"))
 
-    #expect(try track("rm", "plain").status == 0)
+    #expect(try track("rm", "plain", "--yes").status == 0)
     #expect(try track("show", "plain").status == 3)
     #expect(try track("gc").status == 0)
     let check = try track("check")

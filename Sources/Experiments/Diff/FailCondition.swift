@@ -1,7 +1,17 @@
 import Foundation
 
-/// A `--fail-if` threshold such as `acc < -0.01` or `forgetting > 5%`: compared with the
-/// delta of each run against the first (a trailing % compares the relative delta).
+/// A `--fail-if` threshold: `acc < 0.7` (the value of each later run), `delta(acc) < -0.01`
+/// (its change against the first run) or `delta(forgetting) > 5%` (the change in percent of
+/// the first run's value).
+///
+/// ```swift
+/// let gate = try FailCondition.parse("delta(acc) < -0.01")
+/// gate.measure(value: 0.70, base: 0.75)  // -0.05: the gate holds
+/// ```
+///
+/// Before, a bare `KEY` compared the delta; it now compares the value itself, which is how
+/// `acc < 0.7` reads. A bare `KEY` with a `%` is refused with the new spelling, since a
+/// percentage only makes sense for a change.
 public struct FailCondition: Equatable {
   /// Comparison operators.
   public enum Comparison: String, CaseIterable {
@@ -20,49 +30,81 @@ public struct FailCondition: Equatable {
     }
   }
 
+  /// What a condition compares with its threshold.
+  public enum Quantity: String, Equatable {
+    /// The later run's value itself (`acc < 0.7`).
+    case value
+    /// The later run's value minus the first run's (`delta(acc) < -0.01`).
+    case delta
+    /// The delta in percent of the first run's absolute value (`delta(acc) < -5%`).
+    case relativeDelta = "relative_delta"
+  }
+
   public var key: String
   public var comparison: Comparison
   public var threshold: Double
-  /// The threshold is a percentage of the first run's value.
-  public var relative: Bool
+  public var quantity: Quantity
   /// The text as given.
   public var text: String
 
-  /// Parses `KEY OP NUMBER[%]`; several conditions may be joined with commas.
+  /// The threshold is a percentage of the first run's value.
+  public var relative: Bool { quantity == .relativeDelta }
+
+  static let usage = "expected KEY OP NUMBER (the value itself, e.g. 'acc < 0.7') or "
+    + "delta(KEY) OP NUMBER[%] (the change against the first run, e.g. 'delta(acc) < -0.01' "
+    + "or 'delta(forgetting) > 5%'); OP is one of < <= > >= = !="
+
+  /// Parses conditions joined with commas.
   public static func parseList(_ text: String) throws -> [FailCondition] {
     try text.split(separator: ",").map { try parse(String($0)) }
   }
 
-  /// Parses one `KEY OP NUMBER[%]`.
+  /// Parses one `KEY OP NUMBER` or `delta(KEY) OP NUMBER[%]`.
   public static func parse(_ text: String) throws -> FailCondition {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
-    let usage = "expected KEY OP NUMBER, e.g. 'acc < -0.01' or 'forgetting > 5%' "
-      + "(OP is one of < <= > >= = !=)"
-    for comparison in Comparison.allCases {
-      guard let range = trimmed.range(of: comparison.rawValue) else { continue }
-      let key = trimmed[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
-      var value = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
-      let relative = value.hasSuffix("%")
-      if relative { value.removeLast() }
-      guard !key.isEmpty, !key.contains(where: { " <>=!".contains($0) }) else {
-        throw ExperimentError(.invalidRequest, "--fail-if '\(text)': missing metric name; \(usage)")
-      }
-      guard let threshold = Double(value.trimmingCharacters(in: .whitespaces)),
-        threshold.isFinite
-      else {
-        throw ExperimentError(.invalidRequest, "--fail-if '\(text)': '\(value)' is not a number; \(usage)")
-      }
-      return FailCondition(
-        key: key, comparison: comparison, threshold: threshold, relative: relative, text: trimmed)
+    func failure(_ what: String) -> ExperimentError {
+      ExperimentError(.invalidRequest, "--fail-if '\(text)': \(what); \(usage)")
     }
-    throw ExperimentError(.invalidRequest, "--fail-if '\(text)': no comparison operator; \(usage)")
+    guard let comparison = Comparison.allCases.first(where: { trimmed.contains($0.rawValue) }),
+      let range = trimmed.range(of: comparison.rawValue)
+    else { throw failure("no comparison operator") }
+    var side = trimmed[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+    var value = trimmed[range.upperBound...].trimmingCharacters(in: .whitespaces)
+    var quantity = Quantity.value
+    for function in ["delta", "value"] where side.hasPrefix(function + "(") && side.hasSuffix(")") {
+      side = String(side.dropFirst(function.count + 1).dropLast())
+        .trimmingCharacters(in: .whitespaces)
+      quantity = function == "delta" ? .delta : .value
+    }
+    let key = side
+    guard !key.isEmpty, !key.contains(where: { " <>=!()%".contains($0) }) else {
+      throw failure("missing metric name")
+    }
+    if value.hasSuffix("%") {
+      guard quantity == .delta else {
+        throw ExperimentError(
+          .invalidRequest,
+          "--fail-if '\(text)': a percentage compares a change; write 'delta(\(key)) "
+            + "\(comparison.rawValue) \(value)' (a bare \(key) now compares the value itself, "
+            + "not its change against the first run)")
+      }
+      value.removeLast()
+      quantity = .relativeDelta
+    }
+    guard let threshold = Double(value.trimmingCharacters(in: .whitespaces)), threshold.isFinite
+    else { throw failure("'\(value)' is not a number") }
+    return FailCondition(
+      key: key, comparison: comparison, threshold: threshold, quantity: quantity, text: trimmed)
   }
 
-  /// The compared quantity for one run: its delta (or relative delta in percent).
+  /// The compared quantity for one run (its value, delta, or relative delta in percent);
+  /// nil when it was not measured (nil or NaN) or is relative to a zero base.
   public func measure(value: Double?, base: Double?) -> Double? {
-    guard let value, let base else { return nil }
+    guard let value, value.isFinite else { return nil }
+    if quantity == .value { return value }
+    guard let base, base.isFinite else { return nil }
     let delta = value - base
-    guard relative else { return delta }
+    guard quantity == .relativeDelta else { return delta }
     guard base != 0 else { return nil }
     return delta / abs(base) * 100
   }

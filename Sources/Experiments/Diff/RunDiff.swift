@@ -20,10 +20,11 @@ public struct RunDiff {
     public var key: String
     public var values: [Double?]
 
-    /// value[k] - value[0] (nil for the first run or a missing value).
+    /// value[k] - value[0] (nil for the first run or a value not measured: nil or NaN).
     public var deltas: [Double?] {
       values.enumerated().map { index, value in
-        guard index > 0, let value, let base = values[0] else { return nil }
+        guard index > 0, let value, let base = values[0], value.isFinite, base.isFinite
+        else { return nil }
         return value - base
       }
     }

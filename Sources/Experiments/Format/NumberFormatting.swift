@@ -15,6 +15,13 @@ public enum NumberFormatting {
     return String(format: "%.4f", number)
   }
 
+  /// A number for programs (CSV): the shortest decimal that reads back as the same Double,
+  /// empty when absent or not finite (not measured), as JSON's `null`.
+  public static func exact(_ number: Double?) -> String {
+    guard let number, number.isFinite else { return "" }
+    return JSONValue.format(number)
+  }
+
   /// What a table shows for a score that was not measured (nil or NaN: the store keeps a NaN
   /// as NULL), the same for a matrix cell and a summary.
   public static let notMeasured = "—"

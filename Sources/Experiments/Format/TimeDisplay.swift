@@ -42,9 +42,15 @@ public enum TimeDisplay {
     return NumberFormatting.duration(seconds)
   }
 
-  /// A duration in seconds for JSON.
+  /// A duration in seconds for JSON (to the millisecond, as the store's times).
   public static func seconds(_ seconds: TimeInterval?) -> JSONValue {
     guard let seconds else { return .null }
     return stable ? .number(1) : .number((seconds * 1000).rounded() / 1000)
+  }
+
+  /// A duration in seconds for CSV, the same number as the JSON ("" when unknown).
+  public static func secondsText(_ seconds: TimeInterval?) -> String {
+    guard case .number(let value) = self.seconds(seconds) else { return "" }
+    return NumberFormatting.exact(value)
   }
 }

@@ -9,10 +9,13 @@ struct DiffCommand: ParsableCommand {
     abstract: "Compare runs with the first: parameters, summary and final metrics with "
       + "absolute and relative deltas, and the matrix of deltas.",
     discussion: """
-      --fail-if compares each later run's delta against the first run and exits 1
-      when a condition holds, for CI gates. A trailing % compares the relative
-      delta, in percent of the first run's value:
-        track diff base latest --fail-if 'acc < -0.01' --fail-if 'bwt < -5%'
+      --fail-if exits 1 when a condition holds for any later run, for CI gates.
+      KEY compares the run's value itself, delta(KEY) its change against the
+      first run; a trailing % compares the change in percent of the first run's
+      value. A value that was not measured counts as a failure.
+        track diff base latest --fail-if 'acc < 0.7'
+        track diff base latest --fail-if 'delta(acc) < -0.01' --fail-if 'delta(bwt) < -5%'
+      (Before, a bare KEY compared the delta; write delta(KEY) for that.)
       """)
 
   @OptionGroup var store: StoreOptions
@@ -26,8 +29,9 @@ struct DiffCommand: ParsableCommand {
   @Option(
     name: .customLong("fail-if"),
     help: ArgumentHelp(
-      "Exit 1 when a delta against the first run satisfies KEY OP NUMBER[%] "
-        + "(e.g. 'acc < -0.01'); repeatable.", valueName: "condition"))
+      "Exit 1 when a later run's value satisfies KEY OP NUMBER ('acc < 0.7'), or its change "
+        + "against the first run delta(KEY) OP NUMBER[%] ('delta(acc) < -0.01'); repeatable.",
+      valueName: "condition"))
   var failIf: [String] = []
 
   @Option(help: OutputFormat.help)
@@ -46,7 +50,8 @@ struct DiffCommand: ParsableCommand {
       try RunReport(store: opened, id: try opened.resolveRun(reference).id, withSeries: false)
     }
     let diff = RunDiff(reports)
-    let failures = try evaluate(conditions, diff)
+    let failures = try FailureReport.evaluate(conditions, in: diff)
+    for note in FailureReport.notes(conditions, in: diff) { StandardError.write(note + "\n") }
     let view = DiffView(diff: diff, sections: only.map { [$0] } ?? DiffView.Section.allCases)
     switch format {
     case .table: Output.write(view.text(terminal: .current))
@@ -57,27 +62,6 @@ struct DiffCommand: ParsableCommand {
     let violated = failures.filter(\.violated)
     for failure in violated { StandardError.write(failure.message + "\n") }
     if !violated.isEmpty { throw CLIError(.checkFailed, "") }
-  }
-
-  /// Every condition against every later run.
-  func evaluate(_ conditions: [FailCondition], _ diff: RunDiff) throws -> [FailureReport] {
-    var reports: [FailureReport] = []
-    for condition in conditions {
-      guard let row = diff.numbers(for: condition.key) else {
-        let known = (diff.summary + diff.metrics).map(\.key)
-        throw CLIError(
-          .usage, "--fail-if '\(condition.text)': no run has a metric '\(condition.key)'; "
-            + "available: \(known.joined(separator: ", "))")
-      }
-      for index in diff.runs.indices.dropFirst() {
-        let measured = condition.measure(value: row.values[index], base: row.values[0])
-        let violated = measured.map { condition.comparison.holds($0, condition.threshold) } ?? true
-        reports.append(
-          FailureReport(
-            condition: condition, run: diff.runs[index], measured: measured, violated: violated))
-      }
-    }
-    return reports
   }
 }
 

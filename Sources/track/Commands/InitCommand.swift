@@ -18,17 +18,26 @@ struct InitCommand: ParsableCommand {
         + "at least 10). Stored in the file.", valueName: "seconds"))
   var staleAfter: Double?
 
+  @Option(help: OutputFormat.help)
+  var format: OutputFormat = .table
+
   func run() throws {
     let existed = FileManager.default.fileExists(atPath: store.path)
     let opened = try store.openForWriting()
-    let verb = existed ? "Opened existing" : "Created"
-    Output.write(
-      "\(verb) track database at \(opened.location) (schema version \(opened.schemaVersion))\n")
+    if let staleAfter { try opened.setStaleHeartbeat(staleAfter) }
+    var text =
+      "\(existed ? "Opened existing" : "Created") track database at \(opened.location) "
+      + "(schema version \(opened.schemaVersion))\n"
     if let staleAfter {
-      try opened.setStaleHeartbeat(staleAfter)
-      Output.write(
+      text +=
         "A running run now reads as crashed after \(StoreValue.format(staleAfter)) s without a "
-          + "heartbeat\n")
+        + "heartbeat\n"
     }
+    let fields = FieldList(fields: [
+      ("path", .string(opened.location)), ("created", .bool(!existed)),
+      ("schema_version", .integer(Int64(opened.schemaVersion))),
+      ("stale_after_seconds", .number(try opened.staleHeartbeat())),
+    ])
+    Output.write(fields.rendered(format, text: text))
   }
 }

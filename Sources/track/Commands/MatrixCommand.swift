@@ -36,7 +36,9 @@ struct MatrixCommand: ParsableCommand {
           + "status \(run.status.rawValue))")
     }
     let terminal = Terminal.current
-    let table = Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
+    let names = try opened.tasks(of: run.id).sorted { $0.index < $1.index }.map(\.name)
+    let table = Heatmap.table(
+      rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal, taskNames: names)
     switch format {
     case .json:
       Output.write(ShowView.matrix(matrix).rendered())

@@ -59,10 +59,11 @@ struct MetricsCommand: ParsableCommand {
     if format == .table { columns.append(Table.Column("curve")) }
     var table = Table(columns: columns)
     for (key, values) in rows {
+      // CSV is for programs: unrounded numbers, empty when missing or not finite.
+      let number = format == .csv ? NumberFormatting.exact : NumberFormatting.value
       table.append(texts: [
-        key, String(values.count), NumberFormatting.value(values.last),
-        NumberFormatting.value(values.filter(\.isFinite).min()),
-        NumberFormatting.value(values.filter(\.isFinite).max()),
+        key, String(values.count), number(values.last),
+        number(values.filter(\.isFinite).min()), number(values.filter(\.isFinite).max()),
         Sparkline.render(values, width: 40),
       ])
     }

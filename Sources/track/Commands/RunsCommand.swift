@@ -73,7 +73,7 @@ struct RunsCommand: ParsableCommand {
     case .json:
       Output.write(JSONValue.array(runs.map(RunJSON.summary)).rendered())
     default:
-      let table = try RunColumns.table(runs, columns: chosen)
+      let table = try RunColumns.table(runs, columns: chosen, exact: format == .csv)
       Output.write(table.rendered(format, terminal: .current))
     }
   }

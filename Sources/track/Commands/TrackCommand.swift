@@ -11,7 +11,8 @@ struct TrackCommand: ParsableCommand {
       A RUN is an id, a name, a UUID prefix, `latest` or `latest~N`.
       Exit codes: 0 ok, 1 a failed check (--fail-if, track check), 2 usage
       error, 3 unknown or ambiguous run, 4 database error, 5 experiment
-      failed, 130 interrupted. See docs/cli.md.
+      failed, 6 other runtime failure (a file that cannot be read or written,
+      a damaged checkpoint), 130 interrupted. See docs/cli.md.
       """,
     version: "0.1.0",
     subcommands: [

@@ -79,12 +79,13 @@ struct DiffView {
     }
     var table = Table(columns: columns)
     for row in rows {
-      var cells = [Table.Cell(row.key), Table.Cell(NumberFormatting.value(row.values[0]))]
+      // A value not measured (missing or NaN) reads `—`, as everywhere in tables.
+      var cells = [Table.Cell(row.key), Table.Cell(NumberFormatting.score(row.values[0]))]
       let deltas = row.deltas
       for index in row.values.indices.dropFirst() {
         let delta = deltas[index]
         cells += [
-          Table.Cell(NumberFormatting.value(row.values[index])),
+          Table.Cell(NumberFormatting.score(row.values[index])),
           Table.Cell(NumberFormatting.delta(delta), style: style(of: delta, key: row.key)),
           Table.Cell(NumberFormatting.relative(delta, base: row.values[0])),
         ]
@@ -135,16 +136,15 @@ struct DiffView {
     return out
   }
 
-  /// Long form: section,key,run,value,delta,relative — one line per value.
+  /// Long form: section,key,run,value,delta,relative,change — one line per value.
   func csv() -> String {
-    var table = Table(columns: ["section", "key", "run", "value", "delta", "relative"].map {
-      Table.Column($0)
-    })
+    let titles = ["section", "key", "run", "value", "delta", "relative", "change"]
+    var table = Table(columns: titles.map { Table.Column($0) })
     if sections.contains(.params) {
       for row in diff.params {
         for (index, value) in row.values.enumerated() {
           table.append(texts: [
-            "param", row.key, diff.runs[index].name, value?.description ?? "", "",
+            "param", row.key, diff.runs[index].name, value?.description ?? "", "", "",
             index == 0 ? "" : row.change.rawValue,
           ])
         }
@@ -161,8 +161,8 @@ struct DiffView {
             relative = delta / abs(base)
           }
           table.append(texts: [
-            section, row.key, diff.runs[index].name, DiffView.exact(value),
-            DiffView.exact(deltas[index]), DiffView.exact(relative),
+            section, row.key, diff.runs[index].name, NumberFormatting.exact(value),
+            NumberFormatting.exact(deltas[index]), NumberFormatting.exact(relative), "",
           ])
         }
       }
@@ -173,12 +173,6 @@ struct DiffView {
     }
     if sections.contains(.matrix) { add("matrix", diff.matrix.map(\.row)) }
     return table.csv()
-  }
-
-  /// A CSV number: shortest exact form, empty when missing or not finite.
-  static func exact(_ value: Double?) -> String {
-    guard let value, value.isFinite else { return "" }
-    return JSONValue.format(value)
   }
 
   /// The stable JSON object (docs/cli.md).
@@ -223,32 +217,6 @@ struct DiffView {
         guard let delta, let base = row.values[0], base != 0 else { return .null }
         return .number(delta / abs(base))
       })),
-    ])
-  }
-}
-
-/// The outcome of one `--fail-if` condition for one run.
-struct FailureReport {
-  var condition: FailCondition
-  var run: Run
-  var measured: Double?
-  var violated: Bool
-
-  /// A line for standard error.
-  var message: String {
-    let what = condition.relative ? "relative change" : "change"
-    let shown = measured.map {
-      condition.relative ? String(format: "%+.1f%%", $0) : NumberFormatting.delta($0)
-    } ?? "missing"
-    return "--fail-if '\(condition.text)' violated by run #\(run.id) \(run.name): "
-      + "\(condition.key) \(what) \(shown)"
-  }
-
-  var json: JSONValue {
-    .object([
-      ("condition", .string(condition.text)), ("run", .integer(run.id)),
-      ("key", .string(condition.key)), ("measured", .number(measured)),
-      ("violated", .bool(violated)),
     ])
   }
 }

@@ -11,19 +11,26 @@ enum Heatmap {
   /// The table for `rows` (index = trained-through, 0 = baseline), `taskCount` columns.
   /// `exact` (for CSV) writes full-precision numbers and leaves unmeasured cells empty
   /// instead of the 4-decimal display and `—`.
+  /// `taskNames` (for tables people read) title the columns and rows by task name when
+  /// every name is short (years of a time-series stream), else they read `task N`.
+  /// `columns` keeps only the first tasks (a matrix too wide for the terminal).
   static func table(
-    rows: [Int: [Double]], taskCount: Int, terminal: Terminal, exact: Bool = false
+    rows: [Int: [Double]], taskCount: Int, terminal: Terminal, exact: Bool = false,
+    taskNames: [String] = [], columns shown: Int? = nil
   ) -> Table {
+    let labels = labels(taskNames, taskCount: taskCount)
+    let columnCount = min(shown ?? taskCount, taskCount)
     var table = Table(
       columns: [Table.Column("after")]
-        + (0..<taskCount).map { Table.Column("task \($0 + 1)", numeric: true) })
+        + (0..<columnCount).map { Table.Column(labels[$0], numeric: true) })
     let values = rows.values.flatMap { $0 }.filter(\.isFinite)
     let low = values.min() ?? 0
     let high = values.max() ?? 0
     for index in rows.keys.sorted() {
       let row = rows[index] ?? []
-      var cells = [Table.Cell(index == 0 ? "baseline" : "task \(index)")]
-      for column in 0..<taskCount {
+      let label = index == 0 ? "baseline" : index <= labels.count ? labels[index - 1] : "task \(index)"
+      var cells = [Table.Cell(label)]
+      for column in 0..<columnCount {
         guard column < row.count else {
           cells.append("")
           continue
@@ -44,6 +51,33 @@ enum Heatmap {
       table.append(cells)
     }
     return table
+  }
+
+  /// The longest task name used as a column title.
+  static let longestTaskLabel = 10
+
+  /// "task 1"..."task T", or the task names when there is one per task and each is short.
+  static func labels(_ names: [String], taskCount: Int) -> [String] {
+    let fallback = (0..<taskCount).map { "task \($0 + 1)" }
+    guard names.count == taskCount, Set(names).count == names.count,
+      names.allSatisfy({ !$0.isEmpty && $0.count <= longestTaskLabel })
+    else { return fallback }
+    return names
+  }
+
+  /// The heatmap with as many task columns as fit in `width` (at least one), and how many
+  /// that is.
+  static func fitting(
+    rows: [Int: [Double]], taskCount: Int, terminal: Terminal, taskNames: [String], width: Int
+  ) -> (Table, Int) {
+    var shown = taskCount
+    while true {
+      let table = Heatmap.table(
+        rows: rows, taskCount: taskCount, terminal: terminal, taskNames: taskNames,
+        columns: shown)
+      if shown <= 1 || table.width <= width { return (table, shown) }
+      shown -= 1
+    }
   }
 
   /// The background color of one cell.

@@ -10,10 +10,45 @@ final class ProgressDisplay {
   private var lastDraw = Date.distantPast
   private var lastPlainKey = ""
   private var drewBar = false
+  private let width: () -> Int
 
-  /// A display for this process's standard error.
-  init(interactive: Bool = Terminal.errorIsInteractive) {
+  /// A display for this process's standard error; `width` is asked at every redraw, so a
+  /// resized terminal is followed.
+  init(
+    interactive: Bool = Terminal.errorIsInteractive, width: @escaping () -> Int = {
+      Terminal.errorWidth
+    }
+  ) {
     self.interactive = interactive
+    self.width = width
+  }
+
+  /// One bar line of `parts` (joined by two spaces; the part "\u{0}" is the bar and its
+  /// percentage) that fits in `width` columns without wrapping: a line as wide as the
+  /// terminal would wrap and every `\r` redraw would add a line. Narrower terminals get a
+  /// shorter bar, then lose the batch counter, then the bar, then the line is cut.
+  static func fit(_ parts: [String], fraction: Double, width: Int) -> String {
+    let limit = max(width - 1, 10)
+    let percent = "\(Int(fraction * 100))%"
+    func bar(_ size: Int) -> String {
+      let filled = min(size, max(0, Int((fraction * Double(size)).rounded())))
+      return String(repeating: "█", count: filled) + String(repeating: "░", count: size - filled)
+        + " " + percent
+    }
+    func line(_ parts: [String], bar text: String?) -> String {
+      parts.compactMap { $0 == "\u{0}" ? text : $0 }.joined(separator: "  ")
+    }
+    for size in [24, 16, 10] {
+      let text = line(parts, bar: bar(size))
+      if text.count <= limit { return text }
+    }
+    let shorter = parts.filter { !$0.hasPrefix("batch ") }
+    for size in [10, 6] {
+      let text = line(shorter, bar: bar(size))
+      if text.count <= limit { return text }
+    }
+    let text = line(shorter, bar: percent)
+    return text.count <= limit ? text : String(text.prefix(limit))
   }
 
   /// Shows one progress report; `fraction` is the share of the whole stream done.
@@ -31,13 +66,12 @@ final class ProgressDisplay {
       let done = batch == batchCount && epoch == epochCount && task == taskCount
       guard done || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
       lastDraw = now
-      let width = 24
-      let filled = min(width, max(0, Int((fraction * Double(width)).rounded())))
-      let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-      let line =
-        "task \(task)/\(taskCount)  epoch \(epoch)/\(epochCount)  batch \(batch)/\(batchCount)"
-        + "  \(bar) \(Int(fraction * 100))%  loss \(lossText)"
-        + "  ETA \(NumberFormatting.duration(eta).isEmpty ? "-" : NumberFormatting.duration(eta))"
+      let etaText = NumberFormatting.duration(eta).isEmpty ? "-" : NumberFormatting.duration(eta)
+      let line = ProgressDisplay.fit(
+        [
+          "task \(task)/\(taskCount)", "epoch \(epoch)/\(epochCount)",
+          "batch \(batch)/\(batchCount)", "\u{0}", "loss \(lossText)", "ETA \(etaText)",
+        ], fraction: fraction, width: width())
       StandardError.write("\r\u{1B}[2K" + line)
       drewBar = true
     } else {
@@ -56,10 +90,8 @@ final class ProgressDisplay {
   func evaluating(task: Int, taskCount: Int, fraction: Double) {
     guard interactive else { return }
     let what = task == 0 ? "baseline" : "after task \(task)/\(taskCount)"
-    let width = 24
-    let filled = min(width, max(0, Int((fraction * Double(width)).rounded())))
-    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-    StandardError.write("\r\u{1B}[2K" + "evaluating \(what)  \(bar) \(Int(fraction * 100))%")
+    let line = ProgressDisplay.fit(["evaluating \(what)", "\u{0}"], fraction: fraction, width: width())
+    StandardError.write("\r\u{1B}[2K" + line)
     drewBar = true
   }
 

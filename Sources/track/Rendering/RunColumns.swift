@@ -18,8 +18,9 @@ enum RunColumns {
     return columns
   }
 
-  /// The table for `runs` with `columns`; an unknown column is a usage error.
-  static func table(_ runs: [RunSummary], columns: [String]) throws -> Table {
+  /// The table for `runs` with `columns`; an unknown column is a usage error. `exact` (CSV)
+  /// writes numbers unrounded, durations in seconds and dates in ISO 8601.
+  static func table(_ runs: [RunSummary], columns: [String], exact: Bool = false) throws -> Table {
     let paramKeys = Set(runs.flatMap { $0.params.keys })
     let summaryKeys = Set(runs.flatMap { $0.summary.keys })
     for column in columns where !fixed.contains(column) {
@@ -39,26 +40,30 @@ enum RunColumns {
     }
     var table = Table(columns: columns.map { Table.Column($0, numeric: numeric($0)) })
     for run in runs {
-      table.append(columns.map { cell(run, $0) })
+      table.append(columns.map { cell(run, $0, exact: exact) })
     }
     return table
   }
 
   /// One cell; status is colored (green finished, red failed/crashed, yellow running/killed).
-  static func cell(_ run: RunSummary, _ column: String) -> Table.Cell {
+  static func cell(_ run: RunSummary, _ column: String, exact: Bool = false) -> Table.Cell {
     switch column {
     case "id": return Table.Cell(String(run.id))
     case "uuid": return Table.Cell(run.uuid)
     case "name": return Table.Cell(run.name)
     case "experiment": return Table.Cell(run.experiment ?? "")
     case "status": return Table.Cell(run.status.rawValue, style: style(of: run.status))
-    case "created": return Table.Cell(TimeDisplay.short(run.createdAt))
-    case "duration": return Table.Cell(TimeDisplay.duration(run.duration))
+    case "created":
+      return Table.Cell(
+        exact ? TimeDisplay.timestamp(run.createdAt) : TimeDisplay.short(run.createdAt))
+    case "duration":
+      return Table.Cell(
+        exact ? TimeDisplay.secondsText(run.duration) : TimeDisplay.duration(run.duration))
     case "from": return Table.Cell(run.continuedFrom.map { String($0) } ?? "")
     default:
       let key = column.hasPrefix("params.") ? String(column.dropFirst(7)) : column
       if !column.hasPrefix("params."), let value = run.summary[key] {
-        return Table.Cell(NumberFormatting.value(value))
+        return Table.Cell(exact ? NumberFormatting.exact(value) : NumberFormatting.value(value))
       }
       return Table.Cell(run.params[key]?.description ?? "")
     }

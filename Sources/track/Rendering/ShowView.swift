@@ -6,6 +6,9 @@ import Tracking
 struct ShowView {
   var report: RunReport
 
+  /// How the matrix section's title starts.
+  static let matrixTitle = "Matrix R[i][j]"
+
   /// The run's header fields in display order.
   var header: [(String, String)] {
     let run = report.run
@@ -22,8 +25,9 @@ struct ShowView {
     return fields
   }
 
-  /// Titled tables, in order, for the table and Markdown formats.
-  func sections(terminal: Terminal) -> [(String, Table)] {
+  /// Titled tables, in order, for the table and Markdown formats; with `width`, the matrix
+  /// keeps only the task columns that fit (see `matrixNote`).
+  func sections(terminal: Terminal, width: Int? = nil) -> [(String, Table)] {
     var out: [(String, Table)] = []
     var params = Table(columns: [Table.Column("param"), Table.Column("value")])
     for param in report.params { params.append(texts: [param.key, param.value.description]) }
@@ -56,9 +60,9 @@ struct ShowView {
     }
     if report.matrix.taskCount > 0 {
       out.append((
-        "Matrix R[i][j] (\(report.matrix.metric) on task j after training through task i)",
-        Heatmap.table(
-          rows: report.matrix.rows, taskCount: report.matrix.taskCount, terminal: terminal)
+        ShowView.matrixTitle
+          + " (\(report.matrix.metric) on task j after training through task i)",
+        matrixTable(terminal: terminal, width: width).0
       ))
     }
     if !report.latestMetrics.isEmpty {
@@ -78,6 +82,29 @@ struct ShowView {
       out.append(("Checkpoints", checkpoints))
     }
     return out
+  }
+
+  /// The heatmap, cut to the task columns that fit in `width` when given, and how many
+  /// columns it shows.
+  func matrixTable(terminal: Terminal, width: Int?) -> (Table, Int) {
+    let matrix = report.matrix
+    let names = report.tasks.sorted { $0.index < $1.index }.map(\.name)
+    guard let width else {
+      let table = Heatmap.table(
+        rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal, taskNames: names)
+      return (table, matrix.taskCount)
+    }
+    return Heatmap.fitting(
+      rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal, taskNames: names,
+      width: width)
+  }
+
+  /// Under a matrix cut to `width`: which tasks are shown and where the whole matrix is.
+  func matrixNote(terminal: Terminal, width: Int) -> String? {
+    let shown = matrixTable(terminal: terminal, width: width).1
+    let total = report.matrix.taskCount
+    guard shown < total else { return nil }
+    return "(tasks 1–\(shown) of \(total) shown; all: track matrix \(report.run.id) --format csv)"
   }
 
   /// Final value, range and a sparkline of every metric.
@@ -108,8 +135,13 @@ struct ShowView {
         ? terminal.styled(value, RunColumns.style(of: report.run.status)) : value
       out += "  " + key + String(repeating: " ", count: width - key.count) + "  " + shown + "\n"
     }
-    for (title, table) in sections(terminal: terminal) {
+    for (title, table) in sections(terminal: terminal, width: terminal.width) {
       out += "\n" + terminal.styled(title, .bold) + "\n" + table.aligned(terminal: terminal)
+      if title.hasPrefix(ShowView.matrixTitle),
+        let note = matrixNote(terminal: terminal, width: terminal.width)
+      {
+        out += terminal.styled(note, .dim) + "\n"
+      }
     }
     return out
   }
@@ -130,17 +162,25 @@ struct ShowView {
   /// Long-form CSV: section,key,value (matrix cells keyed "R[i][j]").
   func csv() -> String {
     var table = Table(columns: [Table.Column("section"), Table.Column("key"), Table.Column("value")])
-    for (key, value) in header { table.append(texts: ["run", key, value]) }
+    // Numbers for programs: durations in seconds, sizes in bytes, scores unrounded.
+    for (key, value) in header {
+      switch key {
+      case "duration":
+        table.append(texts: ["run", key, TimeDisplay.secondsText(report.run.duration)])
+      case "knowledge base": table.append(texts: ["run", key, String(report.knowledgeCount)])
+      default: table.append(texts: ["run", key, value])
+      }
+    }
     for param in report.params { table.append(texts: ["param", param.key, param.value.description]) }
     for key in report.tags.keys.sorted() { table.append(texts: ["tag", key, report.tags[key] ?? ""]) }
     for (key, value) in report.summary {
-      table.append(texts: ["summary", key, NumberFormatting.value(value)])
+      table.append(texts: ["summary", key, NumberFormatting.exact(value)])
     }
     for (i, j, value) in matrixCells {
-      table.append(texts: ["matrix", "R[\(i)][\(j)]", NumberFormatting.value(value)])
+      table.append(texts: ["matrix", "R[\(i)][\(j)]", NumberFormatting.exact(value)])
     }
     for key in report.latestMetrics.keys.sorted() {
-      table.append(texts: ["metric", key, NumberFormatting.value(report.latestMetrics[key])])
+      table.append(texts: ["metric", key, NumberFormatting.exact(report.latestMetrics[key])])
     }
     for checkpoint in report.checkpoints {
       table.append(texts: [

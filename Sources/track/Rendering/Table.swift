@@ -86,6 +86,17 @@ struct Table {
     return out
   }
 
+  /// Columns the aligned table takes (its widest line).
+  var width: Int {
+    var widths = columns.map { Table.width(of: $0.title) }
+    for row in rows {
+      for index in columns.indices {
+        widths[index] = max(widths[index], Table.width(of: cell(row, index).text))
+      }
+    }
+    return widths.reduce(0, +) + 2 * max(widths.count - 1, 0)
+  }
+
   /// RFC 4180 CSV with a header row.
   func csv() -> String {
     var out = columns.map { Table.csvField($0.title) }.joined(separator: ",") + "\n"

@@ -37,6 +37,22 @@ struct Terminal {
   /// Standard error is an interactive terminal (where the progress bar goes).
   static var errorIsInteractive: Bool { isatty(STDERR_FILENO) == 1 }
 
+  /// Standard input is an interactive terminal (someone can answer a question).
+  static var inputIsInteractive: Bool { isatty(STDIN_FILENO) == 1 }
+
+  /// Columns of the terminal standard error is on (the progress bar's line): `COLUMNS`
+  /// when set, else the terminal's size, else 80.
+  static var errorWidth: Int {
+    if let columns = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? ""), columns > 0 {
+      return columns
+    }
+    var size = winsize()
+    if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+      return Int(size.ws_col)
+    }
+    return 80
+  }
+
   /// Wraps `text` in an ANSI style when colors are on.
   func styled(_ text: String, _ style: Style) -> String {
     guard usesColor, style != .plain else { return text }
