@@ -12,17 +12,24 @@ public enum CSVLoader {
     public var taskOfRow: [String]?
   }
 
-  /// Loads `path`: every column but `target` and `taskColumn` is a numeric feature.
-  public static func load(path: String, target: String, taskColumn: String? = nil) throws
-    -> Loaded
-  {
-    try load(table: try CSVTable(path: path), target: target, taskColumn: taskColumn)
+  /// Loads `path`: every column but `target` and `taskColumn` is a numeric feature. With
+  /// `classes`, the target is a class label, a whole number in `0..<classes`; without, any
+  /// number (regression). `shouldStop` is asked every 4,096 rows (`LearningError.cancelled`).
+  public static func load(
+    path: String, target: String, taskColumn: String? = nil, classes: Int? = nil,
+    shouldStop: () -> Bool = { false }
+  ) throws -> Loaded {
+    try load(
+      table: try CSVTable(path: path, shouldStop: shouldStop), target: target,
+      taskColumn: taskColumn, classes: classes, shouldStop: shouldStop)
   }
 
-  /// Builds samples from an already-read table.
-  public static func load(table: CSVTable, target: String, taskColumn: String? = nil) throws
-    -> Loaded
-  {
+  /// Builds samples from an already-read table (`classes` and `shouldStop` as in
+  /// `load(path:target:taskColumn:classes:shouldStop:)`).
+  public static func load(
+    table: CSVTable, target: String, taskColumn: String? = nil, classes: Int? = nil,
+    shouldStop: () -> Bool = { false }
+  ) throws -> Loaded {
     let targetIndex = try table.columnIndex(target)
     let taskIndex = try taskColumn.map { try table.columnIndex($0) }
     let featureIndices = table.header.indices.filter { $0 != targetIndex && $0 != taskIndex }
@@ -34,9 +41,13 @@ public enum CSVLoader {
     var features = [Float]()
     features.reserveCapacity(table.rows.count * featureIndices.count)
     var targets = [Float]()
+    targets.reserveCapacity(table.rows.count)
     for row in table.rows.indices {
+      if row % 4096 == 4095, shouldStop() { throw LearningError.cancelled }
       for column in featureIndices { features.append(try table.number(row: row, column: column)) }
-      targets.append(try table.number(row: row, column: targetIndex))
+      targets.append(
+        try classes.map { try table.label(row: row, column: targetIndex, classes: $0) }
+          ?? table.number(row: row, column: targetIndex))
     }
     let tasks = taskIndex.map { column in table.rows.indices.map { table.text(row: $0, column: column) } }
     return Loaded(

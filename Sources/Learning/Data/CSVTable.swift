@@ -14,8 +14,9 @@ public struct CSVTable: Sendable {
   /// 1-based line number of each data row in the file.
   public let lines: [Int]
 
-  /// Reads and checks the CSV file at `path`.
-  public init(path: String) throws {
+  /// Reads and checks the CSV file at `path`; `shouldStop` is asked every 4,096 lines
+  /// (`LearningError.cancelled` when it turns true).
+  public init(path: String, shouldStop: () -> Bool = { false }) throws {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw LearningError.invalidData(
         file: path, line: nil, column: nil, message: "cannot read the file; check the path")
@@ -24,11 +25,11 @@ public struct CSVTable: Sendable {
       throw LearningError.invalidData(
         file: path, line: nil, column: nil, message: "not UTF-8 text")
     }
-    try self.init(text: text, file: path)
+    try self.init(text: text, file: path, shouldStop: shouldStop)
   }
 
-  /// Parses CSV `text`; `file` names it in errors.
-  public init(text: String, file: String) throws {
+  /// Parses CSV `text`; `file` names it in errors; `shouldStop` is asked every 4,096 lines.
+  public init(text: String, file: String, shouldStop: () -> Bool = { false }) throws {
     self.file = file
     var header: [String]?
     var rows = [[String]]()
@@ -36,6 +37,7 @@ public struct CSVTable: Sendable {
     var lineNumber = 0
     for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
       lineNumber += 1
+      if lineNumber % 4096 == 0, shouldStop() { throw LearningError.cancelled }
       let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
       if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
       let cells = try CSVTable.cells(of: line, file: file, line: lineNumber)
@@ -118,6 +120,20 @@ public struct CSVTable: Sendable {
       throw LearningError.invalidData(
         file: file, line: lines[row], column: header[column],
         message: "'\(text)' is not a number")
+    }
+    return value
+  }
+
+  /// The cell at (`row`, `column`) as a class label: a whole number in `0..<classes`; any
+  /// other cell is an error naming the line and column.
+  public func label(row: Int, column: Int, classes: Int) throws -> Float {
+    let value = try number(row: row, column: column)
+    guard value == value.rounded(), value >= 0, value < Float(classes) else {
+      throw LearningError.invalidData(
+        file: file, line: lines[row], column: header[column],
+        message: "'\(text(row: row, column: column))' is not a class label: labels are whole"
+          + " numbers 0–\(classes - 1) for \(classes) classes; set data.classes for more, or"
+          + " data.regression: true for real-valued targets")
     }
     return value
   }

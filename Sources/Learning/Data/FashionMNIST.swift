@@ -5,8 +5,12 @@ public enum FashionMNIST {
   /// Where the Debian package `dataset-fashion-mnist` installs the files.
   public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
 
-  /// Loads `train-*` and `t10k-*` IDX files (plain or `.gz`) from `directory`.
-  public static func load(directory: String = defaultDirectory) throws -> (
+  /// Loads `train-*` and `t10k-*` IDX files (plain or `.gz`) from `directory`; every label
+  /// must be one of `classes` (Fashion-MNIST has 10). `shouldStop` is asked once per MiB
+  /// read (`LearningError.cancelled` when it turns true).
+  public static func load(
+    directory: String = defaultDirectory, classes: Int = 10, shouldStop: () -> Bool = { false }
+  ) throws -> (
     train: Dataset, test: Dataset
   ) {
     func file(_ stem: String) throws -> String {
@@ -20,9 +24,11 @@ public enum FashionMNIST {
           + " data.path to a directory with MNIST-format IDX files")
     }
     let train = try IDXReader.load(
-      images: try file("train-images-idx3-ubyte"), labels: try file("train-labels-idx1-ubyte"))
+      images: try file("train-images-idx3-ubyte"), labels: try file("train-labels-idx1-ubyte"),
+      classes: classes, shouldStop: shouldStop)
     let test = try IDXReader.load(
-      images: try file("t10k-images-idx3-ubyte"), labels: try file("t10k-labels-idx1-ubyte"))
+      images: try file("t10k-images-idx3-ubyte"), labels: try file("t10k-labels-idx1-ubyte"),
+      classes: classes, shouldStop: shouldStop)
     return (train, test)
   }
 }

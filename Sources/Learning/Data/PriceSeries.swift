@@ -7,9 +7,12 @@ public struct PriceSeries: Sendable {
   /// The values, oldest first.
   public var values: [Double]
 
-  /// Reads `column` and `dateColumn` from the CSV at `path`, sorted oldest first.
-  public init(path: String, column: String, dateColumn: String) throws {
-    let table = try CSVTable(path: path)
+  /// Reads `column` and `dateColumn` from the CSV at `path`, sorted oldest first;
+  /// `shouldStop` is asked every 4,096 lines (`LearningError.cancelled` when it turns true).
+  public init(
+    path: String, column: String, dateColumn: String, shouldStop: () -> Bool = { false }
+  ) throws {
+    let table = try CSVTable(path: path, shouldStop: shouldStop)
     let valueIndex = try table.columnIndex(column)
     let dateIndex = try table.columnIndex(dateColumn)
     var pairs = [(String, Double)]()

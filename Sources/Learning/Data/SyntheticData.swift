@@ -4,10 +4,14 @@ import Foundation
 /// prototype "image" per class, stored as bytes like real images.
 public enum SyntheticData {
   /// Train and test splits with `samplesPerClass` (train) and a quarter of it (test) per class.
-  /// Throws `LearningError.invalidData` for fewer than 1 feature.
+  /// Throws `LearningError.invalidData` for fewer than 1 feature, `LearningError.invalidSpec`
+  /// (before allocating anything) when the samples would not fit in this machine's memory,
+  /// and `LearningError.cancelled` when `shouldStop` (asked every 4,096 samples) turns true.
   public static func make(
-    classes: Int, features: Int, samplesPerClass: Int, seed: UInt64, noise: Float = 40
+    classes: Int, features: Int, samplesPerClass: Int, seed: UInt64, noise: Float = 40,
+    shouldStop: () -> Bool = { false }
   ) throws -> (train: Dataset, test: Dataset) {
+    try checkSize(classes: classes, features: features, samplesPerClass: samplesPerClass)
     var random = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
     let prototypes = (0..<classes).map { _ in
       (0..<features).map { _ in random.nextFloat(in: 0, 255) }
@@ -15,7 +19,12 @@ public enum SyntheticData {
     func split(_ perClass: Int) throws -> Dataset {
       var bytes = [UInt8]()
       var targets = [Float]()
-      for _ in 0..<perClass {
+      bytes.reserveCapacity(perClass * classes * features)
+      targets.reserveCapacity(perClass * classes)
+      for sample in 0..<perClass {
+        if sample % max(1, 4096 / max(1, classes)) == 0, shouldStop() {
+          throw LearningError.cancelled
+        }
         for c in 0..<classes {
           for value in prototypes[c] {
             let noisy = value + noise * random.nextGaussian()
@@ -32,6 +41,41 @@ public enum SyntheticData {
     let train = try split(samplesPerClass)
     let test = try split(max(1, samplesPerClass / 4))
     return (train, test)
+  }
+
+  /// Refuses sizes whose samples (a byte per feature and a 4-byte label each, train and
+  /// test) and the stream's copy of them (the tasks' splits) exceed the physical memory.
+  static func checkSize(
+    classes: Int, features: Int, samplesPerClass: Int,
+    memory: UInt64 = ProcessInfo.processInfo.physicalMemory
+  ) throws {
+    // Doubles: an absurd size must be reported, not overflow.
+    let samples = Double(classes) * Double(samplesPerClass + max(1, samplesPerClass / 4))
+    let needed = 2 * samples * Double(features + 4)
+    guard needed >= Double(memory) else { return }
+    let sizes = [
+      ("data.classes", classes), ("data.features", features),
+      ("data.samples_per_class", samplesPerClass),
+    ]
+    let key = sizes.max { $0.1 < $1.1 }?.0 ?? "data.samples_per_class"
+    throw LearningError.invalidSpec(
+      key: key,
+      message: "\(classes) classes × \(samplesPerClass) samples per class (and a quarter more"
+        + " for test) × (\(features) feature bytes + a 4-byte label), twice (the data and the"
+        + " stream's tasks), need \(byteText(needed)); this machine has \(byteText(Double(memory)))"
+        + " of memory. Lower data.samples_per_class, data.features or data.classes")
+  }
+
+  /// `bytes` for people: "1.5 TB", "24.0 GB".
+  private static func byteText(_ bytes: Double) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+    var value = bytes
+    var unit = 0
+    while value >= 1000 && unit < units.count - 1 {
+      value /= 1000
+      unit += 1
+    }
+    return unit == 0 ? "\(Int(value)) bytes" : String(format: "%.1f %@", value, units[unit])
   }
 
   /// A daily-like price series (random walk with drift and yearly regime changes) as CSV text

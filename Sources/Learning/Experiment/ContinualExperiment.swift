@@ -32,10 +32,11 @@ public final class ContinualExperiment {
   }
 
   /// Trains task after task (continuing `resumingFrom` when given) and returns the matrix.
-  /// Throws `LearningError.cancelled` when `shouldStop()` turned true between batches.
+  /// Throws `LearningError.cancelled` when `shouldStop()` turned true: between batches, or
+  /// while the data is read, the tasks built or the model evaluated.
   public func run(resumingFrom resume: ResumeState? = nil) throws -> ExperimentResult {
     let started = Date()
-    let stream = try Scenario.makeStream(for: spec)
+    let stream = try Scenario.makeStream(for: spec, shouldStop: shouldStop)
     guard !stream.tasks.isEmpty else {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
     }
@@ -55,13 +56,14 @@ public final class ContinualExperiment {
     model.threadCount = spec.training.threads
     model.reserve(batchSize: max(256, spec.training.batchSize, spec.strategy.sampleSize))
     let optimizer = makeOptimizer(parameterCount: model.parameterCount)
-    let context = StrategyContext(model: model, stream: stream, recorder: recorder, spec: spec)
+    let context = StrategyContext(
+      model: model, stream: stream, recorder: recorder, spec: spec, shouldStop: shouldStop)
     let strategy = StrategyFactory.make(spec.strategy)
     let count = stream.tasks.count
 
     try recorder.recordTasks(stream.descriptions)
     report(.evaluating, task: 0, stream: stream, epoch: 0, batch: 0, batchCount: 0, loss: 0)
-    var baseline = (1...count).map { context.evaluate(task: $0) }
+    var baseline = try (1...count).map { try context.evaluate(task: $0) }
     var rows = [[Double?]]()
     var firstTask = 1
     if let resume {
@@ -92,7 +94,7 @@ public final class ContinualExperiment {
         try strategy.endTask(task, context: context)
         report(.evaluating, task: task, stream: stream, epoch: spec.training.epochs, batch: 0,
                batchCount: 0, loss: 0)
-        let row = (1...count).map { context.evaluate(task: $0) }
+        let row = try (1...count).map { try context.evaluate(task: $0) }
         rows.append(row.map { $0 })
         try recorder.recordMatrixRow(trainedThrough: task, scores: row, metric: stream.scoreName)
         try recorder.saveCheckpoint(
@@ -166,7 +168,7 @@ public final class ContinualExperiment {
         "train_accuracy", value: Double(correct) / n, step: step, epoch: epoch + 1, task: task)
     }
     try recorder.logMetric(
-      "test_\(stream.scoreName)", value: context.evaluate(task: task), step: step,
+      "test_\(stream.scoreName)", value: try context.evaluate(task: task), step: step,
       epoch: epoch + 1, task: task)
     var scores: [String: Double]?
     if prequential {
@@ -251,7 +253,7 @@ public final class ContinualExperiment {
       rows.append((0..<stream.tasks.count).map { $0 < earlier.count ? earlier[$0] : nil })
       try recorder.recordMatrixRow(trainedThrough: i, scores: earlier, metric: stream.scoreName)
     }
-    var last = (1...stream.tasks.count).map { context.evaluate(task: $0) }
+    var last = try (1...stream.tasks.count).map { try context.evaluate(task: $0) }
     for (j, value) in resume.matrixRows[done].enumerated() where j < last.count { last[j] = value }
     rows.append(last.map { $0 })
     try recorder.recordMatrixRow(trainedThrough: done, scores: last, metric: stream.scoreName)

@@ -3,21 +3,28 @@ import Foundation
 /// User-listed tasks from CSV: one file per task, or one file with a task column; or a class
 /// split of one CSV file. Each task's rows are split into train and test by a seeded shuffle.
 enum CSVTasks {
-  static func makeStream(spec: ExperimentSpec) throws -> TaskStream {
+  static func makeStream(spec: ExperimentSpec, shouldStop: () -> Bool = { false }) throws
+    -> TaskStream
+  {
     let data = spec.data
     guard let target = data.target else {
       throw LearningError.invalidSpec(key: "data.target", message: "required for source 'csv'")
     }
     var random = SeededGenerator(seed: UInt64(spec.seed) ^ 0xC5F)
+    // Class labels must be whole numbers among data.classes; the loader names the line.
+    let classes = data.regression ? nil : data.classes
     var groups = [(name: String, data: Dataset, file: String)]()
     if let files = data.files, !files.isEmpty {
       for file in files {
-        let loaded = try CSVLoader.load(path: file, target: target)
+        let loaded = try CSVLoader.load(
+          path: file, target: target, classes: classes, shouldStop: shouldStop)
         let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         groups.append((name, loaded.dataset, file))
       }
     } else if let path = data.path {
-      let loaded = try CSVLoader.load(path: path, target: target, taskColumn: data.taskColumn)
+      let loaded = try CSVLoader.load(
+        path: path, target: target, taskColumn: data.taskColumn, classes: classes,
+        shouldStop: shouldStop)
       if let taskOfRow = loaded.taskOfRow {
         var order = [String]()
         var rows = [String: [Int]]()
@@ -40,16 +47,6 @@ enum CSVTasks {
         file: groups.map(\.file).joined(separator: ", "), line: 1, column: nil,
         message: "task files have different numbers of feature columns (\(widths.sorted()))")
     }
-    if !data.regression {
-      for group in groups {
-        if let bad = group.data.targets.first(where: { $0 < 0 || $0 != $0.rounded() }) {
-          throw LearningError.invalidData(
-            file: group.file, line: nil, column: target,
-            message: "class labels must be whole numbers ≥ 0 (found \(bad)); set"
-              + " data.regression: true for real-valued targets")
-        }
-      }
-    }
     let splits = groups.map { group -> (String, Dataset, Dataset) in
       var order = Array(0..<group.data.count)
       random.shuffle(&order)
@@ -61,7 +58,8 @@ enum CSVTasks {
     let outputSize = data.regression
       ? 1 : Int(groups.flatMap(\.data.targets).max() ?? 0) + 1
     if spec.scenario.type != .tasks, let (_, train, test) = splits.first {
-      return try Scenario.makeImageStream(train: train, test: test, spec: spec)
+      return try Scenario.makeImageStream(
+        train: train, test: test, spec: spec, shouldStop: shouldStop)
     }
     var tasks = [LearningTask]()
     for (offset, (name, train, test)) in splits.enumerated() {

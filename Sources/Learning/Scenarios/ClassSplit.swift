@@ -5,9 +5,10 @@ import Foundation
 /// Class-incremental keeps one head over every class (the model must tell all classes seen
 /// so far apart); task-incremental masks the logits to the task's own classes.
 enum ClassSplit {
-  static func tasks(train: Dataset, test: Dataset, spec: ExperimentSpec, outputSize: Int) throws
-    -> [LearningTask]
-  {
+  static func tasks(
+    train: Dataset, test: Dataset, spec: ExperimentSpec, outputSize: Int,
+    shouldStop: () -> Bool = { false }
+  ) throws -> [LearningTask] {
     let scenario = spec.scenario
     let present = train.classes
     let order = scenario.classOrder ?? present
@@ -26,6 +27,7 @@ enum ClassSplit {
     }
     var tasks = [LearningTask]()
     for t in 0..<taskCount {
+      if shouldStop() { throw LearningError.cancelled }
       let classes = Array(order[(t * perTask)..<((t + 1) * perTask)])
       let wanted = Set(classes)
       let trainPart = train.subset((0..<train.count).filter { wanted.contains(train.label($0)) })

@@ -1,41 +1,57 @@
 import Foundation
 
 /// Domain-incremental streams: the same classes under a new pixel permutation or rotation.
+///
+/// Memory grows with what the stream keeps, not with the tasks: a permuted task is a view of
+/// the one stored copy of the images with its own feature order (applied when a batch or an
+/// evaluation reads the rows), and train_limit / test_limit pick each task's samples before
+/// any pixel is moved, so a rotated task stores only the samples it trains and tests on.
 enum DomainShift {
-  static func tasks(train: Dataset, test: Dataset, spec: ExperimentSpec, outputSize: Int) throws
-    -> [LearningTask]
-  {
+  static func tasks(
+    train: Dataset, test: Dataset, spec: ExperimentSpec, outputSize: Int,
+    shouldStop: () -> Bool = { false }
+  ) throws -> [LearningTask] {
     let scenario = spec.scenario
     let taskCount = scenario.tasks ?? scenario.angles?.count ?? 5
+    let classes = train.classes
     var tasks = [LearningTask]()
     for t in 0..<taskCount {
-      let transform: ([UInt8]) -> [UInt8]
-      let name: String
+      if shouldStop() { throw LearningError.cancelled }
+      // The same seeded choice of samples as limiting the transformed task: it depends only
+      // on the task index and the split sizes.
+      var task = Scenario.limited(
+        LearningTask(
+          description: TaskDescription(
+            index: t + 1, name: "", trainSize: train.count, testSize: test.count,
+            classes: classes),
+          train: train, test: test, allowedOutputs: nil),
+        spec: spec.data, seed: UInt64(spec.seed))
       if scenario.type == .permuted {
         // One seeded permutation per task index, independent of the task count, so a longer
         // stream continues a shorter one.
         var random = SeededGenerator(seed: UInt64(spec.seed) &* 1_000_003 &+ UInt64(t + 1))
         var permutation = Array(0..<train.featureCount)
         random.shuffle(&permutation)
-        transform = { pixels in permutation.map { pixels[$0] } }
-        name = "permutation \(t + 1)"
+        task.train = try task.train.permutingFeatures(permutation)
+        task.test = try task.test.permutingFeatures(permutation)
+        task.description.name = "permutation \(t + 1)"
       } else {
         guard let shape = train.imageShape else {
           throw LearningError.invalidSpec(
             key: "scenario.type", message: "rotated needs square images; the data has none")
         }
         let angle = scenario.angles?[t] ?? 180 * Double(t) / Double(taskCount)
-        transform = { pixels in rotate(pixels, rows: shape.rows, columns: shape.columns, by: angle) }
-        name = "rotation \(specText(angle))°"
+        var rows = 0
+        func rotated(_ pixels: [UInt8]) throws -> [UInt8] {
+          rows += 1
+          if rows % 1024 == 0, shouldStop() { throw LearningError.cancelled }
+          return rotate(pixels, rows: shape.rows, columns: shape.columns, by: angle)
+        }
+        task.train = try task.train.mappingImages(rotated)
+        task.test = try task.test.mappingImages(rotated)
+        task.description.name = "rotation \(specText(angle))°"
       }
-      let trainPart = train.mappingImages(transform)
-      let testPart = test.mappingImages(transform)
-      tasks.append(
-        LearningTask(
-          description: TaskDescription(
-            index: t + 1, name: name, trainSize: trainPart.count, testSize: testPart.count,
-            classes: train.classes),
-          train: trainPart, test: testPart, allowedOutputs: nil))
+      tasks.append(task)
     }
     return tasks
   }

@@ -2,51 +2,63 @@ import Foundation
 
 /// Turns the data a spec names into an ordered stream of tasks (see `ScenarioSpec.Kind`).
 public enum Scenario {
-  /// Builds the stream for `spec` (reads files; nothing is downloaded).
-  public static func makeStream(for spec: ExperimentSpec) throws -> TaskStream {
+  /// Builds the stream for `spec` (reads files; nothing is downloaded). `shouldStop` is
+  /// asked while reading, generating and splitting the data (every few thousand rows or
+  /// samples, and per task); when it turns true this throws `LearningError.cancelled`.
+  public static func makeStream(
+    for spec: ExperimentSpec, shouldStop: () -> Bool = { false }
+  ) throws -> TaskStream {
     let seed = UInt64(spec.seed)
     switch spec.data.source {
     case .series:
-      return try TimeWindows.makeStream(spec: spec)
+      return try TimeWindows.makeStream(spec: spec, shouldStop: shouldStop)
     case .csv:
-      return try CSVTasks.makeStream(spec: spec)
+      return try CSVTasks.makeStream(spec: spec, shouldStop: shouldStop)
     case .fashionMNIST, .idx, .synthetic:
-      let (train, test) = try loadImages(spec.data, seed: seed)
-      return try makeImageStream(train: train, test: test, spec: spec)
+      let (train, test) = try loadImages(spec.data, seed: seed, shouldStop: shouldStop)
+      return try makeImageStream(train: train, test: test, spec: spec, shouldStop: shouldStop)
     }
   }
 
-  /// Loads an image source's train and test splits.
-  static func loadImages(_ data: DataSpec, seed: UInt64) throws -> (Dataset, Dataset) {
+  /// Loads an image source's train and test splits. Fashion-MNIST labels must be its 10
+  /// classes; an IDX directory's labels must be the spec's `data.classes`.
+  static func loadImages(_ data: DataSpec, seed: UInt64, shouldStop: () -> Bool) throws
+    -> (Dataset, Dataset)
+  {
     switch data.source {
     case .synthetic:
       let made = try SyntheticData.make(
         classes: data.classes, features: data.features, samplesPerClass: data.samplesPerClass,
-        seed: seed)
+        seed: seed, shouldStop: shouldStop)
       return (made.train, made.test)
     default:
-      let loaded = try FashionMNIST.load(directory: data.path ?? FashionMNIST.defaultDirectory)
+      let loaded = try FashionMNIST.load(
+        directory: data.path ?? FashionMNIST.defaultDirectory,
+        classes: data.source == .idx ? data.classes : 10, shouldStop: shouldStop)
       return (loaded.train, loaded.test)
     }
   }
 
   /// Builds a class-split, permuted or rotated stream from labelled train and test splits.
-  static func makeImageStream(train: Dataset, test: Dataset, spec: ExperimentSpec) throws
-    -> TaskStream
-  {
+  static func makeImageStream(
+    train: Dataset, test: Dataset, spec: ExperimentSpec, shouldStop: () -> Bool
+  ) throws -> TaskStream {
     let scenario = spec.scenario
     let outputSize = (train.classes.last ?? 0) + 1
     var tasks: [LearningTask]
     switch scenario.type {
     case .classIncremental, .taskIncremental:
-      tasks = try ClassSplit.tasks(train: train, test: test, spec: spec, outputSize: outputSize)
+      tasks = try ClassSplit.tasks(
+        train: train, test: test, spec: spec, outputSize: outputSize, shouldStop: shouldStop)
+      tasks = tasks.map { limited($0, spec: spec.data, seed: UInt64(spec.seed)) }
     case .permuted, .rotated:
-      tasks = try DomainShift.tasks(train: train, test: test, spec: spec, outputSize: outputSize)
+      // Limits are applied before the pixels are transformed (the same samples either way).
+      tasks = try DomainShift.tasks(
+        train: train, test: test, spec: spec, outputSize: outputSize, shouldStop: shouldStop)
     case .tasks, .timeWindows:
       throw LearningError.invalidSpec(
         key: "scenario.type", message: "'\(scenario.type.rawValue)' needs csv or series data")
     }
-    tasks = tasks.map { limited($0, spec: spec.data, seed: UInt64(spec.seed)) }
     return TaskStream(
       tasks: tasks, inputSize: train.featureCount, outputSize: outputSize, isRegression: false,
       isChronological: false)

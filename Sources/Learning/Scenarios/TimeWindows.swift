@@ -6,12 +6,15 @@ import Foundation
 /// Each period's samples stay in time order: the first part trains (prequentially: predict,
 /// score, then learn), the last `test_fraction` is the period's test split for the matrix.
 enum TimeWindows {
-  static func makeStream(spec: ExperimentSpec) throws -> TaskStream {
+  static func makeStream(spec: ExperimentSpec, shouldStop: () -> Bool = { false }) throws
+    -> TaskStream
+  {
     let data = spec.data
     guard let path = data.path else {
       throw LearningError.invalidSpec(key: "data.path", message: "required for source 'series'")
     }
-    let series = try PriceSeries(path: path, column: data.column, dateColumn: data.dateColumn)
+    let series = try PriceSeries(
+      path: path, column: data.column, dateColumn: data.dateColumn, shouldStop: shouldStop)
     let (samples, targetIndices) = try series.windows(data.window)
     guard samples.count >= 4 else {
       throw LearningError.invalidData(
@@ -32,6 +35,7 @@ enum TimeWindows {
     }
     var tasks = [LearningTask]()
     for key in order {
+      if shouldStop() { throw LearningError.cancelled }
       let members = rows[key]!
       guard members.count >= 4 else { continue }  // a stub period (e.g. the last few days)
       let testCount = max(1, Int((Double(members.count) * data.testFraction).rounded()))

@@ -10,13 +10,19 @@ final class StrategyContext {
   var random: SeededGenerator
   /// Tasks trained so far (the current one included once it begins).
   var currentTask = 0
+  /// The caller's stop request, asked between evaluation chunks.
+  let shouldStop: () -> Bool
   private var extraGradient: Matrix
 
-  init(model: MLP, stream: TaskStream, recorder: ExperimentRecorder, spec: ExperimentSpec) {
+  init(
+    model: MLP, stream: TaskStream, recorder: ExperimentRecorder, spec: ExperimentSpec,
+    shouldStop: @escaping () -> Bool = { false }
+  ) {
     self.model = model
     self.stream = stream
     self.recorder = recorder
     self.spec = spec
+    self.shouldStop = shouldStop
     random = SeededGenerator(seed: UInt64(spec.seed) &+ 0x7EA1)
     extraGradient = Matrix(rows: 0, columns: stream.outputSize, rowCapacity: 1)
   }
@@ -94,22 +100,44 @@ final class StrategyContext {
     return BatchOutcome(loss: loss, correct: correct)
   }
 
+  /// Rows evaluated at a time: the batch size `MLP.accuracy` and `meanSquaredError` use,
+  /// so the sums, and the scores, are the same bits as one call over the whole split.
+  static let evaluationChunk = 256
+
   /// The score of the model on task `task`'s test split: accuracy, or −MSE for regression.
-  func evaluate(task: Int) -> Double {
+  ///
+  /// Reads the split `evaluationChunk` rows at a time (a permuted task's view is reordered
+  /// chunk by chunk, never copied whole) and asks `shouldStop` before each chunk, throwing
+  /// `LearningError.cancelled` when it turns true.
+  func evaluate(task: Int) throws -> Double {
     let test = stream.tasks[task - 1].test
     guard test.count > 0 else { return 0 }
-    var inputs = [Float](repeating: 0, count: test.count * test.featureCount)
-    inputs.withUnsafeMutableBufferPointer {
-      test.copyFeatures(0..<test.count, into: $0.baseAddress!)
-    }
-    return inputs.withUnsafeBufferPointer { buffer in
-      if stream.isRegression {
-        return -model.meanSquaredError(
-          inputs: buffer.baseAddress!, targets: test.targets, count: test.count)
+    let allowed = stream.tasks[task - 1].allowedOutputs
+    let chunk = StrategyContext.evaluationChunk
+    var inputs = [Float](repeating: 0, count: min(chunk, test.count) * test.featureCount)
+    var correct = 0
+    var squaredErrorSum = 0.0
+    var start = 0
+    while start < test.count {
+      if shouldStop() { throw LearningError.cancelled }
+      let rows = min(chunk, test.count - start)
+      let range = start..<start + rows
+      inputs.withUnsafeMutableBufferPointer { buffer in
+        test.copyFeatures(range, into: buffer.baseAddress!)
+        let output = model.forward(UnsafePointer(buffer.baseAddress!), batchSize: rows)
+        if stream.isRegression {
+          let loss = test.targets[range].withUnsafeBufferPointer {
+            MeanSquaredError.loss(predictions: output, targets: $0.baseAddress!)
+          }
+          squaredErrorSum += Double(loss) * Double(rows)
+        } else {
+          correct += Prediction.correctCount(
+            logits: output, labels: test.targets[range].map { Int($0) }, allowed: allowed)
+        }
       }
-      return model.accuracy(
-        inputs: buffer.baseAddress!, labels: test.targets.map { Int($0) }, count: test.count,
-        allowed: stream.tasks[task - 1].allowedOutputs)
+      start += rows
     }
+    let n = Double(test.count)
+    return stream.isRegression ? -(squaredErrorSum / n) : Double(correct) / n
   }
 }
