@@ -155,4 +155,16 @@ import TestSupport
     try expectRejected(
       ["run", HostileInputTests.smoke, "--seed", "-1"], "--seed -1: negative numbers are not accepted")
   }
+
+  /// A scenario the data cannot fill (4 tasks of 2 classes from 6 classes) was a `failed` run
+  /// with exit 2; docs/cli.md says a spec error records nothing: the stream is built first.
+  @Test func aScenarioTheDataCannotFillRecordsNoRun() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let result = try track("run", Self.smoke, "--set", "scenario.tasks=4")
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.contains("scenario.tasks"), "\(result.stderr)")
+    let runs = try track("runs", "--format", "json")
+    #expect(runs.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(runs.stdout)")
+  }
 }

@@ -61,9 +61,22 @@ public struct ExperimentRunner {
   ///
   /// Throws `ExperimentError(.interrupted)` after marking the run killed when `shouldStop`
   /// asked to stop; any other failure marks the run failed and is rethrown.
+  ///
+  /// Everything that can be checked before the run is created is: the spec, the earlier run,
+  /// the data and the scenario's tasks (a spec that cannot train records nothing).
   @discardableResult
   public func run(_ spec: ExperimentSpec, specPath: String?, from: String?) throws -> RunID {
+    try spec.validate()
     let earlier = try from.map(earlierRun)
+    let stream: TaskStream
+    do {
+      stream = try Scenario.makeStream(for: spec, shouldStop: shouldStop)
+    } catch LearningError.cancelled {
+      throw ExperimentError(.interrupted, "interrupted while loading the data; nothing was recorded")
+    }
+    guard !stream.tasks.isEmpty else {
+      throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
+    }
     let params = spec.flattenedParams.mapValues { ParamValue(parsing: $0) }
     let logger = try store.startRun(
       name: spec.name, experiment: spec.experiment, params: params, continuing: earlier?.id,
@@ -89,7 +102,7 @@ public struct ExperimentRunner {
       let experiment = try ContinualExperiment(
         spec: spec, recorder: recorder, progress: { events(.progress($0)) },
         shouldStop: shouldStop)
-      let result = try experiment.run(resumingFrom: resume)
+      let result = try experiment.run(resumingFrom: resume, stream: stream)
       events(.trainingEnded)
       try logger.finish(.finished)
       if let resume, let note = ExperimentRunner.nothingNewNote(resume: resume, result: result) {

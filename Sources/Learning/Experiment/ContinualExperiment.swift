@@ -34,9 +34,14 @@ public final class ContinualExperiment {
   /// Trains task after task (continuing `resumingFrom` when given) and returns the matrix.
   /// Throws `LearningError.cancelled` when `shouldStop()` turned true: between batches, or
   /// while the data is read, the tasks built or the model evaluated.
-  public func run(resumingFrom resume: ResumeState? = nil) throws -> ExperimentResult {
+  ///
+  /// `stream` is the spec's stream when the caller built it already (to find data and
+  /// scenario errors before it records anything); nil builds it here.
+  public func run(
+    resumingFrom resume: ResumeState? = nil, stream prepared: TaskStream? = nil
+  ) throws -> ExperimentResult {
     let started = Date()
-    let stream = try Scenario.makeStream(for: spec, shouldStop: shouldStop)
+    let stream = try prepared ?? Scenario.makeStream(for: spec, shouldStop: shouldStop)
     guard !stream.tasks.isEmpty else {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
     }
