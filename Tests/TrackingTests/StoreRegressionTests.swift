@@ -314,6 +314,8 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?) throws -> [RunSummary] {
     try base.runs(where: filter, sort: sort, limit: limit)
   }
+  func countRuns(where filter: RunFilter?) throws -> Int { try base.countRuns(where: filter) }
+  func fieldNames() throws -> RunFieldNames { try base.fieldNames() }
   func params(of run: RunID) throws -> [Param] { try base.params(of: run) }
   func tags(of run: RunID) throws -> [String: String] { try base.tags(of: run) }
   func metricKeys(of run: RunID) throws -> [String] { try base.metricKeys(of: run) }

@@ -5,11 +5,11 @@ import Tracking
 /// is silently unfiltered, unsorted or empty.
 public enum RunKeyCheck {
   /// Throws `.invalidRequest` naming `option` and the keys available when a key is unknown.
-  /// `runs` is every run in the store; an empty store accepts any key.
-  public static func check(_ keys: [String], option: String, against runs: [RunSummary]) throws {
-    guard !runs.isEmpty else { return }
-    let params = Set(runs.flatMap { $0.params.keys })
-    let metrics = Set(runs.flatMap { $0.summary.keys })
+  /// `names` are the store's (`StoreReading.fieldNames()`); an empty store accepts any key.
+  public static func check(_ keys: [String], option: String, against names: RunFieldNames) throws {
+    guard !names.params.isEmpty || !names.metrics.isEmpty else { return }
+    let params = names.params
+    let metrics = names.metrics
     for key in keys where !isKnown(key, params: params, metrics: metrics) {
       var message = "\(option): no run has a field, parameter or metric '\(key)'"
       let candidates = RunField.fixed + metrics.union(params).subtracting(RunField.fixed).sorted()

@@ -18,8 +18,8 @@ public struct RunSummary: Equatable, Sendable {
   public var duration: TimeInterval?
   /// All params of the run.
   public var params: [String: ParamValue]
-  /// "acc", "bwt", "fwt", "forgetting" when the run has a matrix; else the latest value of
-  /// each metric by name.
+  /// The latest value of each metric by name, with "acc", "bwt", "fwt", "forgetting" from the
+  /// run's matrix when it has one.
   public var summary: [String: Double]
   /// The run this one continues from.
   public var continuedFrom: RunID?

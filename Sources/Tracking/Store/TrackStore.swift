@@ -25,6 +25,12 @@ public protocol StoreReading: AnyObject, Sendable {
   /// Runs matching `filter`, ordered by `sort` (default: newest first), at most `limit`.
   func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?) throws -> [RunSummary]
 
+  /// How many runs match `filter` (all runs when nil).
+  func countRuns(where filter: RunFilter?) throws -> Int
+  /// Every param key and metric name any run has (for checking the names of a filter, a
+  /// sort or a column without loading every run).
+  func fieldNames() throws -> RunFieldNames
+
   /// The params of a run, sorted by key.
   func params(of run: RunID) throws -> [Param]
   /// The tags of a run.
@@ -108,6 +114,20 @@ public protocol StoreWriting: StoreReading {
 
 /// A store that can be read and written: what the front ends open.
 public typealias TrackStore = StoreWriting
+
+/// The param keys and metric names a store's runs have.
+public struct RunFieldNames: Equatable, Sendable {
+  /// Every param key.
+  public var params: Set<String>
+  /// Every metric name (the latest value of each is filterable and sortable).
+  public var metrics: Set<String>
+
+  /// Creates the value.
+  public init(params: Set<String>, metrics: Set<String>) {
+    self.params = params
+    self.metrics = metrics
+  }
+}
 
 /// What a new run starts with (`StoreWriting.createRun`).
 public struct RunRequest: Equatable, Sendable {

@@ -125,6 +125,9 @@ final class Database {
   /// Number of rows the last statement changed.
   var changes: Int { Int(sqlite3_changes(handle)) }
 
+  /// True outside any transaction (SQLite's autocommit mode).
+  var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
   /// The rowid of the last insert.
   var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

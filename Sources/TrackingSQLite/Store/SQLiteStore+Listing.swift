@@ -59,7 +59,33 @@ extension SQLiteStore {
     }
   }
 
-  /// Fills params and (for runs without a matrix) latest metrics, a few queries per listing.
+  public func countRuns(where filter: RunFilter?) throws -> Int {
+    var sql = "SELECT count(*) FROM run_overview o"
+    var arguments: [StoreValue] = []
+    if let filter {
+      let compiled = filter.compile()
+      sql += " WHERE \(compiled.sql)"
+      arguments = compiled.arguments
+    }
+    return try withDatabase { database in
+      Int(try Statement(database: database, sql: sql).first(arguments) { $0.int64(0) } ?? 0)
+    }
+  }
+
+  public func fieldNames() throws -> RunFieldNames {
+    try withDatabase { database in
+      RunFieldNames(
+        params: Set(try database.statement("SELECT DISTINCT key FROM params").map { $0.string(0) }),
+        metrics: Set(
+          try database.statement(
+            "SELECT name FROM metric_keys k WHERE EXISTS "
+              + "(SELECT 1 FROM metric_latest l WHERE l.key_id = k.id)"
+          ).map { $0.string(0) }))
+    }
+  }
+
+  /// Fills params and latest metrics, a few queries per listing. A run's matrix summaries
+  /// (acc, bwt, fwt, forgetting) win over metrics of the same names.
   private func attachDetails(
     to summaries: inout [RunSummary], withMatrix hasMatrix: Set<RunID>, in database: Database
   ) throws {
@@ -85,8 +111,10 @@ extension SQLiteStore {
           """
       ).forEach(ids) { row in
         let run = row.int64(0)
-        guard !hasMatrix.contains(run), let offset = index[run] else { return }
-        summaries[offset].summary[row.string(1)] = row.metricValue(2)
+        guard let offset = index[run] else { return }
+        let name = row.string(1)
+        if hasMatrix.contains(run), RunField.summaries.contains(name) { return }
+        summaries[offset].summary[name] = row.metricValue(2)
       }
     }
   }

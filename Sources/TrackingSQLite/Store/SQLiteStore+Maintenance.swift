@@ -26,7 +26,7 @@ extension SQLiteStore {
       seriesEnds.removeAll()
       return totals
     }
-    try withDatabase { database in
+    try withConnection { database in
       try database.retryingOnBusy { try database.executeScript("VACUUM") }
       try database.retryingOnBusy {
         try database.executeScript("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -52,14 +52,16 @@ extension SQLiteStore {
           "foreign key: row \(row.optionalInt64(1).map(String.init) ?? "?") of table "
             + "\(row.string(0)) points to a missing row of \(row.string(2))")
       }
-      let orphans =
-        try database.integer(
-          """
-          SELECT count(*) FROM metric_points
-          WHERE run_id NOT IN (SELECT id FROM runs) OR key_id NOT IN (SELECT id FROM metric_keys)
-          """) ?? 0
-      if orphans > 0 {
-        problems.append("metrics: \(orphans) point(s) belong to no run or no metric name")
+      let orphans = try orphanSeries(in: database)
+      if !orphans.isEmpty {
+        let points = try orphans.reduce(0) { total, series in
+          total
+            + Int(
+              try database.integer(
+                "SELECT count(*) FROM metric_points WHERE run_id = ? AND key_id = ?",
+                [.integer(series.run), .integer(series.key)]) ?? 0)
+        }
+        problems.append("metrics: \(points) point(s) belong to no run or no metric name")
       }
       var blobs = 0
       try database.statement("SELECT sha256, size, data FROM blobs").forEach { row in
@@ -92,6 +94,36 @@ extension SQLiteStore {
     }
   }
 
+  /// The series (run, key) of `metric_points` whose run or metric name does not exist. Walks
+  /// the distinct series by seeking the clustered key (one seek each, not a scan of every
+  /// point: 10 M points took 0.65 s to scan).
+  private func orphanSeries(in database: Database) throws -> [SeriesKey] {
+    let runs = Set(try database.statement("SELECT id FROM runs").map { $0.int64(0) })
+    let keys = Set(try database.statement("SELECT id FROM metric_keys").map { $0.int64(0) })
+    // Seeks on the clustered key: equality on run_id with a range on key_id, and a range on
+    // run_id alone (a row-value range over both columns scans the run's points).
+    let nextRun = try database.statement(
+      "SELECT run_id FROM metric_points WHERE run_id > ? ORDER BY run_id LIMIT 1")
+    let nextKey = try database.statement(
+      """
+      SELECT key_id FROM metric_points WHERE run_id = ? AND key_id > ?
+      ORDER BY key_id LIMIT 1
+      """)
+    var orphans: [SeriesKey] = []
+    var run = try nextRun.first([.integer(Int64.min)]) { $0.int64(0) }
+    while let current = run {
+      var key = try nextKey.first([.integer(current), .integer(Int64.min)]) { $0.int64(0) }
+      while let found = key {
+        if !runs.contains(current) || !keys.contains(found) {
+          orphans.append(SeriesKey(run: current, key: found))
+        }
+        key = try nextKey.first([.integer(current), .integer(found)]) { $0.int64(0) }
+      }
+      run = try nextRun.first([.integer(current)]) { $0.int64(0) }
+    }
+    return orphans
+  }
+
   public func repairSummaries() throws -> Int {
     try write { database in
       var repaired = 0
@@ -118,9 +150,23 @@ extension SQLiteStore {
     ).map { row in
       (row.int64(0), row.string(1), [2, 3, 4, 5].map { row.optionalDouble($0) }, row.int(6) == 1)
     }
-    return try matrices.map { run, metric, stored, missing in
+    // Every cell in one pass (one statement per matrix was 10,000 statements at scale).
+    struct Matrix: Hashable { var run: RunID, metric: String }
+    var cells: [Matrix: [Int: [Double]]] = [:]
+    try database.statement(
+      "SELECT run_id, metric, trained_through, task, value FROM matrix"
+    ).forEach { row in
+      let key = Matrix(run: row.int64(0), metric: row.string(1))
+      let (i, j) = (row.int(2), row.int(3))
+      var values = cells[key]?[i] ?? []
+      while values.count < j { values.append(.nan) }
+      values[j - 1] = row.metricValue(4)
+      cells[key, default: [:]][i] = values
+    }
+    return matrices.map { run, metric, stored, missing in
       if missing { return (run, metric, .missing) }
-      let matrix = try loadMatrix(run: run, metric: metric, in: database)
+      let matrix = AccuracyMatrix(
+        metric: metric, rows: cells[Matrix(run: run, metric: metric)] ?? [:])
       let fresh = [
         matrix.accuracy, matrix.backwardTransfer, matrix.forwardTransfer, matrix.forgetting,
       ]

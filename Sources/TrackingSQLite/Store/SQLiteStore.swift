@@ -93,7 +93,28 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
   }
 
   /// Runs `body` with the connection under the store's lock.
+  ///
+  /// Outside a write transaction, `body` reads one snapshot: a read transaction, so several
+  /// statements see the same file and take its lock once (a `check` of 10,000 matrices took
+  /// 13.7 s in 250,000 reads of pages the cache had dropped between statements).
   func withDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    guard database.transactionDepth == 0, database.isAutocommit else { return try body(database) }
+    try database.retryingOnBusy { try database.execute("BEGIN") }
+    do {
+      let result = try body(database)
+      try database.execute("COMMIT")
+      return result
+    } catch {
+      if !database.isAutocommit { try? database.execute("ROLLBACK") }
+      throw error
+    }
+  }
+
+  /// Runs `body` with the connection under the store's lock, outside any transaction (for
+  /// VACUUM and checkpoints, which cannot run inside one).
+  func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
     lock.lock()
     defer { lock.unlock() }
     return try body(database)
@@ -163,6 +184,7 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
     do {
       let database = try Database(path: path, readOnly: true, create: false)
       _ = try database.integer("SELECT count(*) FROM sqlite_schema")
+      try database.executeScript("PRAGMA cache_size = -32768")
       return database
     } catch let error as TrackingError where error.code == .cannotOpen || error.code == .readOnly {
       let absolute = URL(fileURLWithPath: path).standardizedFileURL.path

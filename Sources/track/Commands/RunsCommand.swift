@@ -42,6 +42,12 @@ struct RunsCommand: ParsableCommand {
     help: ArgumentHelp("Show at most this many runs.", valueName: "n"))
   var limit: Int?
 
+  @Flag(help: "List every run (by default a page of \(RunsCommand.pageSize); --limit sets another).")
+  var all = false
+
+  /// Runs listed when neither --limit nor --all is given.
+  static let pageSize = 50
+
   @Option(
     help: ArgumentHelp(
       "Columns, comma-separated: id, uuid, name, experiment, status, created, duration, from, "
@@ -60,14 +66,22 @@ struct RunsCommand: ParsableCommand {
     let parsedFilter = try filter.map { try RunFilter.parse($0) }
     let sortKeys = try RunsCommand.parseSort(sort)
     if parsedFilter != nil || !sortKeys.isEmpty {
-      let everyRun = try opened.runs()
+      let names = try opened.fieldNames()
       try parsedFilter.map {
-        try RunKeyCheck.check(
-          $0.expression.fields, option: "--where", against: everyRun)
+        try RunKeyCheck.check($0.expression.fields, option: "--where", against: names)
       }
-      try RunKeyCheck.check(sortKeys.map(\.key), option: "--sort", against: everyRun)
+      try RunKeyCheck.check(sortKeys.map(\.key), option: "--sort", against: names)
     }
-    let runs = try opened.runs(where: parsedFilter, sort: sortKeys, limit: limit)
+    let page = all ? nil : (limit ?? RunsCommand.pageSize)
+    let runs = try opened.runs(where: parsedFilter, sort: sortKeys, limit: page)
+    if let page, limit == nil, runs.count == page {
+      let total = try opened.countRuns(where: parsedFilter)
+      if total > page {
+        StandardError.write(
+          "note: showing \(page) of \(total) runs (newest first unless --sort); "
+            + "--limit N or --all for more\n")
+      }
+    }
     let chosen = columns.map(RunsCommand.split) ?? RunColumns.defaults(for: runs)
     switch format {
     case .json:
