@@ -339,5 +339,14 @@ enum EmbeddedMigrations {
       END;
       """#
     ),
+    (
+      "0006_run_lookup_index.sql",
+      #"""
+      -- track schema, migration 6: `latest` (and `latest~N`) read the newest runs through an
+      -- index instead of sorting every run. (A UUID prefix is looked up as a range of the unique
+      -- `uuid` index.)
+      CREATE INDEX runs_created ON runs(created_at, id);
+      """#
+    ),
   ]
 }

@@ -160,8 +160,13 @@ extension SQLiteStore {
       let hex = text.lowercased()
       if hex.count >= 4, hex.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
         let byUUID = try database.statement(
-          "SELECT \(SQLiteStore.runColumns) \(SQLiteStore.runFrom) WHERE substr(r.uuid, 1, ?) = ? ORDER BY r.id"
-        ).map([.integer(Int64(hex.count)), .text(hex)], SQLiteStore.decodeRun)
+          """
+          SELECT \(SQLiteStore.runColumns) \(SQLiteStore.runFrom)
+          WHERE r.uuid >= ? AND r.uuid < ? ORDER BY r.id
+          """
+          // A range of the unique index: every UUID that starts with `hex` (lowercase hex
+          // and '-', all below '~').
+        ).map([.text(hex), .text(hex + "~")], SQLiteStore.decodeRun)
         if byUUID.count == 1 { return byUUID[0] }
         if byUUID.count > 1 { throw ambiguity(reference, byUUID) }
       }
