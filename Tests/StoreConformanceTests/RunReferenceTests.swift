@@ -26,16 +26,19 @@ struct RunReferenceTests {
     expectTrackingError(.runNotFound) { try store.run(999) }
   }
 
-  @Test(arguments: Backend.all) func aSharedNameIsAmbiguous(_ backend: Backend) throws {
+  /// A name several runs share means the newest (a CI gate naming a spec's run keeps working
+  /// on its second run), `NAME~N` the one N before it (issue 11; it was `.ambiguousRun`).
+  @Test(arguments: Backend.all) func aSharedNameMeansTheNewest(_ backend: Backend) throws {
     let fixture = try backend.makeStore()
     defer { fixture.remove() }
     let store = fixture.store
     try SweepFixture.record(in: store)
+    let first = try store.resolveRun("beta")
     let twin = try store.startRun(name: "beta", experiment: nil, params: [:])
     try twin.finish()
-    let error = expectTrackingError(.ambiguousRun) { try store.resolveRun("beta") }
-    #expect(error?.message.contains("id \(twin.id)") == true)
-    #expect(error?.message.contains("matches 2 runs") == true)
+    #expect(try store.resolveRun("beta").id == twin.id)
+    #expect(try store.resolveRun("beta~1").id == first.id)
+    expectTrackingError(.runNotFound) { try store.resolveRun("beta~2") }
     #expect(try store.resolveRun(String(twin.id)).id == twin.id)  // an id still finds it
     #expect(try store.resolveRun(twin.uuid).id == twin.id)
   }

@@ -107,9 +107,15 @@ import TrackingSQLite
     let track = try fixture()
     defer { track.remove() }
     expectError(try track("show", "nothing-like-this"), status: 3, "nothing-like-this")
-    let ambiguous = try track("show", "dup")
-    expectError(ambiguous, status: 3, "dup")
-    #expect(ambiguous.stderr.contains("#1") || ambiguous.stderr.contains(" 1"))
+    // A name two runs share means the newest (said on stderr); NAME~1 the one before.
+    let newest = try track("show", "dup", "--format", "json")
+    #expect(newest.status == 0, "\(newest.stderr)")
+    #expect(newest.stdout.contains("\"id\": 2"), "\(newest.stdout)")
+    #expect(newest.stderr.contains("'dup' names 2 runs; 'dup' is the newest, #2"), "\(newest.stderr)")
+    let before = try track("show", "dup~1", "--format", "json")
+    #expect(before.stdout.contains("\"id\": 1"), "\(before.stdout)")
+    expectError(try track("show", "dup~2"), status: 3, "2 run(s) are named 'dup'")
+    #expect(try track("show", "solo").stderr.isEmpty)
     expectError(try track("diff", "solo", "latest~9"), status: 3)
     expectError(try track("metrics", "404"), status: 3)
     expectError(try track("rm", "nope"), status: 3)

@@ -47,7 +47,7 @@ public struct ExperimentRunner {
 
   /// Checks that `reference` names a run that can be continued, before anything is written.
   public func earlierRun(_ reference: String) throws -> Run {
-    let earlier = try store.resolveRun(reference)
+    let earlier = try store.resolveRun(reference, note: { events(.note($0)) })
     guard try ResumeLoader.canContinue(earlier, in: store) else {
       throw ExperimentError(
         .invalidRequest,

@@ -120,9 +120,10 @@ extension SQLiteStore {
   }
 
   /// Finds a run by id, name, UUID prefix, `latest` or `latest~N` (N runs before the latest).
+  /// A name several runs share means the newest of them, and `NAME~N` the one N before it.
   ///
-  /// Throws `.ambiguousRun` listing the candidates when several runs match, and
-  /// `.runNotFound` when none does.
+  /// Throws `.ambiguousRun` listing the candidates when a UUID prefix matches several runs,
+  /// and `.runNotFound` when none matches.
   public func resolveRun(_ reference: String) throws -> Run {
     let text = reference.trimmingCharacters(in: .whitespaces)
     return try withDatabase { database in
@@ -152,11 +153,29 @@ extension SQLiteStore {
           if text.count < 4 { throw error }
         }
       }
-      let byName = try database.statement(
-        "SELECT \(SQLiteStore.runColumns) \(SQLiteStore.runFrom) WHERE r.name = ? ORDER BY r.id"
-      ).map([.text(text)], SQLiteStore.decodeRun)
-      if byName.count == 1 { return byName[0] }
-      if byName.count > 1 { throw ambiguity(reference, byName) }
+      let named = try database.statement(
+        """
+        SELECT \(SQLiteStore.runColumns) \(SQLiteStore.runFrom) WHERE r.name = ?
+        ORDER BY r.created_at DESC, r.id DESC LIMIT 1 OFFSET ?
+        """)
+      if let newest = try named.first([.text(text), .integer(0)], SQLiteStore.decodeRun) {
+        return newest
+      }
+      if let tilde = text.lastIndex(of: "~"), let back = Int(text[text.index(after: tilde)...]),
+        back >= 0, tilde != text.startIndex
+      {
+        let name = String(text[..<tilde])
+        if let earlier = try named.first([.text(name), .integer(Int64(back))], SQLiteStore.decodeRun) {
+          return earlier
+        }
+        let count = try database.integer("SELECT count(*) FROM runs WHERE name = ?", [.text(name)]) ?? 0
+        if count > 0 {
+          throw TrackingError(
+            .runNotFound,
+            "'\(reference)' does not exist: \(count) run(s) are named '\(name)' "
+              + "(\(name) is the newest, \(name)~\(count - 1) the oldest).")
+        }
+      }
       let hex = text.lowercased()
       if hex.count >= 4, hex.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
         let byUUID = try database.statement(

@@ -47,7 +47,9 @@ struct DiffCommand: ParsableCommand {
     let conditions = try failIf.flatMap { try FailCondition.parseList($0) }
     let opened = try store.openForReading()
     let reports = try references.map { reference in
-      try RunReport(store: opened, id: try opened.resolveRun(reference).id, withSeries: false)
+      try RunReport(
+        store: opened, id: try opened.resolveRun(reference, note: StandardError.note).id,
+        withSeries: false)
     }
     let diff = RunDiff(reports)
     let failures = try FailureReport.evaluate(conditions, in: diff)

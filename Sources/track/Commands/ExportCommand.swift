@@ -31,7 +31,7 @@ struct ExportCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openForReading()
-    let run = try opened.resolveRun(reference)
+    let run = try opened.resolveRun(reference, note: StandardError.note)
     let report = try RunReport(store: opened, id: run.id, withSeries: true)
     let text: String
     switch ExportCommand.format(format, output: output) {

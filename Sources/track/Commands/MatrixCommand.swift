@@ -22,7 +22,7 @@ struct MatrixCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openForReading()
-    let run = try opened.resolveRun(reference)
+    let run = try opened.resolveRun(reference, note: StandardError.note)
     let matrix = try opened.matrix(of: run.id, metric: metric)
     guard matrix.taskCount > 0 else {
       let recorded = try opened.matrixMetrics(of: run.id)

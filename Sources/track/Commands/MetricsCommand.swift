@@ -21,7 +21,7 @@ struct MetricsCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openForReading()
-    let run = try opened.resolveRun(reference)
+    let run = try opened.resolveRun(reference, note: StandardError.note)
     let keys = try opened.metricKeys(of: run.id)
     if key.isEmpty {
       try printSummary(opened, run, keys)

@@ -41,7 +41,7 @@ struct RemoveCommand: ParsableCommand {
     let opened = try dryRun ? store.openForReading() : store.openExisting()
     var runs: [Run] = []
     for reference in references {
-      let run = try opened.resolveRun(reference)
+      let run = try opened.resolveRun(reference, note: StandardError.note)
       if !runs.contains(where: { $0.id == run.id }) { runs.append(run) }
     }
     if !dryRun, !yes, !(try confirm(runs)) {

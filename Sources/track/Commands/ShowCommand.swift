@@ -19,7 +19,7 @@ struct ShowCommand: ParsableCommand {
 
   func run() throws {
     let opened = try store.openForReading()
-    let resolved = try opened.resolveRun(reference)
+    let resolved = try opened.resolveRun(reference, note: StandardError.note)
     let view = ShowView(report: try RunReport(store: opened, id: resolved.id, withSeries: true))
     switch format {
     case .table: Output.write(view.text(terminal: .current))

@@ -86,4 +86,9 @@ enum StandardError {
   static func write(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
   }
+
+  /// Writes one line (a note the library wants the user to see).
+  static func note(_ line: String) {
+    write(line + "\n")
+  }
 }
