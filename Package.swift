@@ -48,8 +48,13 @@ let package = Package(
     .target(
       name: "TrackingSQLite",
       dependencies: [
-        "Tracking", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+        "Tracking", "CSQLite", "CSQLiteOptions",
+        .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    // The SQLite options Swift cannot set itself (sqlite3_db_config is variadic).
+    .target(
+      name: "CSQLiteOptions", dependencies: ["CSQLite"],
+      linkerSettings: [.linkedLibrary("sqlite3")]),
 
     // Numerics and continual learning. Knows nothing about SQL. No -Ounchecked: it made every
     // precondition vanish in release (a shape bug became silent memory corruption) and

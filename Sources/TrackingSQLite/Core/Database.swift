@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLiteOptions
 import Foundation
 import Tracking
 
@@ -40,6 +41,9 @@ final class Database {
     self.path = path
     self.readOnly = readOnly
     sqlite3_extended_result_codes(connection, 1)
+    // Readers of the file (sqlite3, pandas) must never see "database is locked" because a
+    // writer closed: the WAL is checkpointed as it grows, not on close.
+    if !readOnly { _ = track_sqlite_no_checkpoint_on_close(connection) }
     sqlite3_busy_timeout(connection, Database.busyTimeoutMilliseconds)
   }
 
