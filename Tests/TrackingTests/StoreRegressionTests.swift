@@ -360,6 +360,9 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
     try base.removeKnowledge(ids: ids, from: run)
   }
   func deleteRun(_ id: RunID) throws { try base.deleteRun(id) }
+  func deleteCheckpoints(of run: RunID, before task: Int) throws {
+    try base.deleteCheckpoints(of: run, before: task)
+  }
   func collectGarbage() throws -> GarbageReport { try base.collectGarbage() }
   func repairSummaries() throws -> Int { try base.repairSummaries() }
   func transaction<T>(_ body: () throws -> T) throws -> T { try base.transaction(body) }

@@ -59,6 +59,11 @@ public final class StoreRecorder: ExperimentRecorder {
     try logger.flush()
   }
 
+  /// Drops the run's checkpoints of earlier tasks, and the blobs only they used.
+  public func dropCheckpoints(before task: Int) throws {
+    try logger.dropCheckpoints(before: task)
+  }
+
   /// One transaction for the task's knowledge-base changes, matrix row and checkpoints.
   public func completeTask(_ task: Int, _ body: () throws -> Void) throws {
     try logger.transaction(body)

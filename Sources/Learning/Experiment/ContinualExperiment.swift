@@ -102,10 +102,13 @@ public final class ContinualExperiment {
         let row = try (1...count).map { try context.evaluate(task: $0) }
         rows.append(row.map { $0 })
         try recorder.recordMatrixRow(trainedThrough: task, scores: row, metric: stream.scoreName)
-        try recorder.saveCheckpoint(
-          task: task, epoch: nil, kind: "weights", data: Checkpoint(model: model).serialized())
-        try recorder.saveCheckpoint(
-          task: task, epoch: nil, kind: "optimizer", data: optimizer.state.serialized())
+        if spec.training.checkpoints != .none {
+          try recorder.saveCheckpoint(
+            task: task, epoch: nil, kind: "weights", data: Checkpoint(model: model).serialized())
+          try recorder.saveCheckpoint(
+            task: task, epoch: nil, kind: "optimizer", data: optimizer.state.serialized())
+        }
+        if spec.training.checkpoints == .last { try recorder.dropCheckpoints(before: task) }
       }
     }
     return ExperimentResult(

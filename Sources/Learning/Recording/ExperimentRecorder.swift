@@ -63,6 +63,8 @@ public protocol ExperimentRecorder: AnyObject {
   /// all reported inside `body`) as one unit: a store writes all of it or none, so a run
   /// killed part-way is continued from a task whose state is complete.
   func completeTask(_ task: Int, _ body: () throws -> Void) throws
+  /// Drops the checkpoints of tasks before `task` (`training.checkpoints: last`).
+  func dropCheckpoints(before task: Int) throws
 }
 
 extension ExperimentRecorder {
@@ -70,4 +72,6 @@ extension ExperimentRecorder {
   public func persist() throws {}
   /// Runs `body`: a recorder without transactions records as it goes.
   public func completeTask(_ task: Int, _ body: () throws -> Void) throws { try body() }
+  /// Nothing to drop for a recorder that keeps no checkpoints.
+  public func dropCheckpoints(before task: Int) throws {}
 }

@@ -169,6 +169,12 @@ public final class RunLogger: @unchecked Sendable {
     try store.removeKnowledge(ids: ids, from: id)
   }
 
+  /// Deletes this run's checkpoints of tasks before `task` (and blobs nothing else uses).
+  public func dropCheckpoints(before task: Int) throws {
+    try checkActive()
+    try store.deleteCheckpoints(of: id, before: task)
+  }
+
   /// Writes buffered points now (one transaction) and beats the heartbeat.
   public func flush() throws {
     flushLock.lock()

@@ -95,9 +95,14 @@ public protocol StoreWriting: StoreReading {
   /// Adds entries to a run's knowledge base; returns their ids in order. An entry's
   /// `sourceRun` and `addedAt` are kept when set (a sample carried over by `--from`).
   func addKnowledge(_ entries: [KnowledgeEntry], to run: RunID) throws -> [Int64]
-  /// Removes entries from a run's knowledge base (ids of other runs are ignored).
+  /// Removes entries from a run's knowledge base (ids of other runs are ignored), and in the
+  /// same transaction the blobs nothing references any more.
   func removeKnowledge(ids: [Int64], from run: RunID) throws
-  /// Deletes a run and everything it owns; runs continued from it keep their data.
+  /// Deletes a run's checkpoints of tasks before `task`, and the blobs nothing references
+  /// any more, in one transaction.
+  func deleteCheckpoints(of run: RunID, before task: Int) throws
+  /// Deletes a run and everything it owns (and the blobs nothing else references); runs
+  /// continued from it keep their data.
   func deleteRun(_ id: RunID) throws
   /// Removes blobs nothing references any more and compacts the store.
   func collectGarbage() throws -> GarbageReport

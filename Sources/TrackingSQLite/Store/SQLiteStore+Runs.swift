@@ -230,10 +230,43 @@ extension SQLiteStore {
 
   public func removeKnowledge(ids: [Int64], from run: RunID) throws {
     try write { database in
+      var released: Set<String> = []
+      let find = try database.statement(
+        "SELECT features_sha256 FROM knowledge WHERE id = ? AND run_id = ?")
       for entryID in ids {
+        if let sha = try find.first([.integer(entryID), .integer(run)], { $0.string(0) }) {
+          released.insert(sha)
+        }
         try database.execute(
           "DELETE FROM knowledge WHERE id = ? AND run_id = ?", [.integer(entryID), .integer(run)])
       }
+      try deleteUnreferencedBlobs(released, in: database)
+    }
+  }
+
+  public func deleteCheckpoints(of run: RunID, before task: Int) throws {
+    try write { database in
+      let released = Set(
+        try database.statement("SELECT sha256 FROM checkpoints WHERE run_id = ? AND task < ?")
+          .map([.integer(run), .integer(Int64(task))]) { $0.string(0) })
+      try database.execute(
+        "DELETE FROM checkpoints WHERE run_id = ? AND task < ?",
+        [.integer(run), .integer(Int64(task))])
+      try deleteUnreferencedBlobs(released, in: database)
+    }
+  }
+
+  /// Deletes the blobs among `candidates` that no checkpoint or knowledge entry references,
+  /// inside the caller's transaction: the blob goes with its last reference (a replay run
+  /// left thousands of replaced samples behind for `gc`).
+  func deleteUnreferencedBlobs(_ candidates: Set<String>, in database: Database) throws {
+    for sha in candidates.sorted() {
+      try database.execute(
+        """
+        DELETE FROM blobs WHERE sha256 = ?
+          AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE sha256 = ?)
+          AND NOT EXISTS (SELECT 1 FROM knowledge WHERE features_sha256 = ?)
+        """, [.text(sha), .text(sha), .text(sha)])
     }
   }
 }

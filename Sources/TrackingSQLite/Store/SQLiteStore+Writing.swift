@@ -65,7 +65,15 @@ extension SQLiteStore {
   public func deleteRun(_ id: RunID) throws {
     try write { database in
       _ = try runRow(id, in: database)
+      let released = Set(
+        try database.statement(
+          """
+          SELECT sha256 FROM checkpoints WHERE run_id = ?
+          UNION SELECT features_sha256 FROM knowledge WHERE run_id = ?
+          """
+        ).map([.integer(id), .integer(id)]) { $0.string(0) })
       try database.execute("DELETE FROM runs WHERE id = ?", [.integer(id)])
+      try deleteUnreferencedBlobs(released, in: database)
       // Ids are never reused: the next run is numbered past every run ever created.
       try database.execute(
         """

@@ -92,6 +92,13 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
     schemaVersion = migrator.latestVersion
   }
 
+  /// Copies the WAL into the file without taking its exclusive lock (PASSIVE), so readers
+  /// that cannot use the WAL (an immutable open in a read-only folder) see every commit. The
+  /// WAL file itself stays: deleting it on close locked readers out (NO_CKPT_ON_CLOSE).
+  deinit {
+    if !isReadOnly { try? database.executeScript("PRAGMA wal_checkpoint(PASSIVE)") }
+  }
+
   /// Runs `body` with the connection under the store's lock.
   ///
   /// Outside a write transaction, `body` reads one snapshot: a read transaction, so several
