@@ -77,7 +77,7 @@ public struct ExperimentRunner {
     guard !stream.tasks.isEmpty else {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
     }
-    let params = spec.flattenedParams.mapValues { ParamValue(parsing: $0) }
+    let params = spec.runParams
     let logger = try store.startRun(
       name: spec.name, experiment: spec.experiment, params: params, continuing: earlier?.id,
       command: command)

@@ -108,6 +108,13 @@ public struct ExperimentSpec: Codable, Equatable {
     try MemoryBudget.check(self, inputSize: nil, outputSize: nil)
   }
 
+  /// The params that hold a list, its items joined by commas ("256,256"). A store records them
+  /// as text whatever their length: a one-item list ("256") read as a number would make
+  /// `model.hidden` a number in some runs and text in others.
+  public static let listParams: Set<String> = [
+    "model.hidden", "scenario.class_order", "scenario.angles", "data.files",
+  ]
+
   /// Flattened "section.key" -> value for logging as run params (seed included).
   public var flattenedParams: [String: String] {
     var out = ["seed": String(seed)]
