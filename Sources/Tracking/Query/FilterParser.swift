@@ -98,13 +98,14 @@ struct FilterParser {
     else { throw fail("a field name such as `acc`, `status` or `optimizer.lr`") }
     position += 1
     guard case .op(let symbol) = current else {
-      throw fail("a comparison (= != < <= > >=) after `\(field)`")
+      throw fail("a comparison (= != < <= > >= ~) after `\(field)`")
     }
     let comparison = RunFilter.Comparison(rawValue: symbol == "==" ? "=" : symbol)!
     position += 1
     let literal: RunFilter.Literal
     switch current {
     case .quoted(let value): literal = .text(value)
+    case .word(let value) where comparison == .matches: literal = .text(value)  // a pattern
     case .word(let value):
       if let number = Double(value), value.allSatisfy({ "0123456789+-.eE".contains($0) }) {
         literal = .number(number)
@@ -122,7 +123,7 @@ struct FilterParser {
     let characters = Array(text)
     var index = 0
     func isWordCharacter(_ character: Character) -> Bool {
-      character.isLetter || character.isNumber || "_.-+/:~@#%".contains(character)
+      character.isLetter || character.isNumber || "_.-+/:~@#%*?".contains(character)
     }
     while index < characters.count {
       let character = characters[index]
@@ -165,7 +166,9 @@ struct FilterParser {
           word.append(characters[index])
           index += 1
         }
-        result.append((.word(word), column))
+        // A lone `~` is the pattern operator (`name ~ 'replay*'`); inside a word it stays
+        // part of it (`latest~1`).
+        result.append((word == "~" ? .op("~") : .word(word), column))
       } else {
         throw error("unexpected character `\(character)`", column: column, text: text)
       }

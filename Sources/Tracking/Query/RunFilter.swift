@@ -11,7 +11,8 @@ import Foundation
 /// Identifiers: `id`, `name`, `uuid`, `experiment`, `status`, `created`, `duration`,
 /// `acc`, `bwt`, `fwt`, `forgetting`, `tag.KEY`, `param.KEY`, `metric.KEY`, or a bare KEY
 /// (a param of that name, else the latest value of the metric of that name).
-/// Operators: `=` `!=` `<` `<=` `>` `>=`, `and`, `or`, `not`, parentheses. Values: numbers
+/// Operators: `=` `!=` `<` `<=` `>` `>=`, `~` (a pattern: `*` any text, `?` one character),
+/// `and`, `or`, `not`, parentheses. Values: numbers
 /// (compared as numbers) or strings, bare or quoted with ' or ".
 public struct RunFilter: Equatable, Sendable {
   /// A comparison operator.
@@ -22,6 +23,8 @@ public struct RunFilter: Equatable, Sendable {
     case lessOrEqual = "<="
     case greater = ">"
     case greaterOrEqual = ">="
+    /// Matches a pattern: `*` any text, `?` one character (`name ~ 'replay*'`).
+    case matches = "~"
   }
 
   /// A literal on the right of a comparison.

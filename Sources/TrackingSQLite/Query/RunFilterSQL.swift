@@ -33,7 +33,9 @@ extension RunFilter {
       }
       let column = RunField(field).sql(numeric: numeric, arguments: &arguments)
       arguments.append(value)
-      return "(\(column) \(comparison.rawValue) ?)"
+      // GLOB: case-sensitive, `*` and `?`, as a shell matches file names.
+      let operation = comparison == .matches ? "GLOB" : comparison.rawValue
+      return "(\(column) \(operation) ?)"
     }
   }
 }
