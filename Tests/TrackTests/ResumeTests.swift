@@ -56,4 +56,23 @@ import TrackingSQLite
     #expect(resumed.status == 0, "\(resumed.stderr)")
     #expect(!resumed.stderr.contains("nothing new was trained"), "\(resumed.stderr)")
   }
+
+  /// A naive spec `--from` a replay run on the same stream trained nothing and stored a run
+  /// named naive with replay's matrix (issue 11, gap 6): refused before anything is recorded.
+  @Test func aDifferentSpecThatWouldTrainNothingIsRefused() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    #expect(try track("run", "Examples/synthetic-smoke.yaml", "--plain").status == 0)
+    let naive = try track(
+      "run", "Examples/synthetic-smoke.yaml", "--from", "1", "--set", "strategy.type=naive")
+    #expect(naive.status == 2, "\(naive.stderr)")
+    #expect(naive.stderr.contains("strategy.type: replay -> naive"), "\(naive.stderr)")
+    #expect(try track("runs", "--format", "csv").stdout.split(separator: "\n").count == 2)
+    // How a run is kept (checkpoints, threads) is not a different spec.
+    let kept = try track(
+      "run", "Examples/synthetic-smoke.yaml", "--from", "1", "--set", "training.checkpoints=none",
+      "--plain")
+    #expect(kept.status == 0, "\(kept.stderr)")
+    #expect(kept.stderr.contains("nothing new was trained"))
+  }
 }

@@ -78,6 +78,7 @@ public struct ExperimentRunner {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
     }
     let params = spec.runParams
+    if let earlier { try checkSomethingToTrain(continuing: earlier, stream: stream, params: params) }
     let logger = try store.startRun(
       name: spec.name, experiment: spec.experiment, params: params, continuing: earlier?.id,
       command: command)
@@ -123,6 +124,35 @@ public struct ExperimentRunner {
       events(.note("run #\(logger.id) marked failed"))
       throw error
     }
+  }
+
+  /// Refuses a continuation that would train nothing while its spec differs from the earlier
+  /// run's: it would record the earlier run's matrix under another strategy's name and
+  /// params (a naive spec `--from` a replay run). With the same spec it only copies, and
+  /// says so.
+  func checkSomethingToTrain(
+    continuing earlier: Run, stream: TaskStream, params: [String: ParamValue]
+  ) throws {
+    let trained = try store.matrix(of: earlier.id).rows.keys.filter { $0 >= 1 }.max() ?? 0
+    guard stream.tasks.count <= trained else { return }
+    let before = Dictionary(
+      try store.params(of: earlier.id).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+    // How a run is kept and computed, not what it learns.
+    let irrelevant: Set<String> = ["training.checkpoints", "training.threads"]
+    let differing = params.keys.sorted().filter {
+      !irrelevant.contains($0) && before[$0] != params[$0]
+    }
+    guard !differing.isEmpty else { return }
+    let shown = differing.prefix(4).map {
+      "\($0): \(before[$0]?.description ?? "none") -> \(params[$0]?.description ?? "none")"
+    }
+    throw ExperimentError(
+      .invalidRequest,
+      "run #\(earlier.id) \(earlier.name) already trained all \(trained) tasks of this stream, so "
+        + "nothing new would be trained, and this spec differs from it (\(shown.joined(separator: ", "))"
+        + (differing.count > 4 ? ", and \(differing.count - 4) more" : "")
+        + "): the new run would record the earlier run's matrix under these params. Continue on "
+        + "a longer stream (e.g. --set scenario.tasks=N) or drop --from")
   }
 
   /// Said when `--from` continued on a stream with no task the earlier run had not trained:
