@@ -18,7 +18,7 @@ import TrackingSQLite
   ]
 
   @Test func killedRunsKeepWhatTheyReportedAndContinueFromACompleteTask() throws {
-    var random = SplitMix(seed: 20261201)
+    var random = SeededRandom(seed: 20261201)
     var resumed = 0
     // How long a whole run takes on this machine now (a loaded CI machine is slower): kills
     // fall anywhere from 5 % to 100 % of it.
@@ -114,18 +114,5 @@ import TrackingSQLite
     var task: Int
     var epoch: Int
     var description: String { "task \(task) epoch \(epoch)" }
-  }
-
-  /// A seeded generator, so a failing repetition can be replayed.
-  struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
   }
 }

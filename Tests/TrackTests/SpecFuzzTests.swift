@@ -10,19 +10,7 @@ import TestSupport
 /// TRACK_FUZZ_COUNT (default 40) and TRACK_FUZZ_SEED (default 1) choose the cases; a failure
 /// prints the case's seed and spec text.
 @Suite struct SpecFuzzTests {
-  /// SplitMix64: small, seeded, the same everywhere.
-  struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-  }
+  typealias Generator = SeededRandom
 
   static let numbers = [
     "0", "-1", "-7", "10000000000", "99999999999999999999", "9223372036854775807",
@@ -74,7 +62,7 @@ import TestSupport
     // Two at a time: the machine has two cores.
     DispatchQueue.concurrentPerform(iterations: 2) { lane in
       for index in stride(from: lane, to: count, by: 2) {
-        var random = Generator(state: seed &* 1_000_003 &+ UInt64(index))
+        var random = Generator(seed: seed &* 1_000_003 &+ UInt64(index))
         var lines = base
         for _ in 0...random.below(2) { SpecFuzzTests.mutate(&lines, &random) }
         let text = lines.joined(separator: "\n")

@@ -1,0 +1,23 @@
+/// SplitMix64: a small seeded generator, the same on every machine, so a failing case of a
+/// randomized test (fuzzing, kills at random moments) can be replayed from its seed.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+
+  /// A generator starting at `seed`.
+  public init(seed: UInt64) { state = seed }
+
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// A whole number in 0..<n.
+  public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+  /// One of `items`.
+  public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+}
