@@ -1,4 +1,5 @@
 #include "WorkerPool.h"
+#include "Numerics.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -81,6 +82,10 @@ static void run_parts(worker_pool *pool) {
 static void *worker_main(void *raw) {
   worker_pool *pool = raw;
   unsigned long seen = 0;
+  // A worker only ever trains: denormals flushed to zero for its whole life, like the
+  // thread that runs the experiment (Numerics.h). Its parts then compute the same bits as
+  // when the caller runs them.
+  track_flush_denormals(1);
   for (;;) {
     seen = wait_for_job(pool, seen);
     if (atomic_load_explicit(&pool->stopping, memory_order_acquire)) return NULL;

@@ -22,7 +22,13 @@ final class InMemoryRecorder: ExperimentRecorder {
   var removeCount = 0
   private var nextID: Int64 = 1
 
-  func recordTasks(_ tasks: [TaskDescription]) throws { self.tasks = tasks }
+  /// Called on the training thread when the tasks are recorded (the first report of a run).
+  var onRecordTasks: (() -> Void)?
+
+  func recordTasks(_ tasks: [TaskDescription]) throws {
+    self.tasks = tasks
+    onRecordTasks?()
+  }
 
   func logMetric(_ key: String, value: Double, step: Int, epoch: Int?, task: Int?) throws {
     metrics.append(Metric(key: key, value: value, step: step, epoch: epoch, task: task))

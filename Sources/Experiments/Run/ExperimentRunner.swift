@@ -87,6 +87,10 @@ public struct ExperimentRunner {
     var note: String?
     do {
       if let specPath { try logger.setTag("spec", specPath) }
+      // The machine the numbers came from: the same spec, seed and thread count give the
+      // same bits only on the same BLAS kernel (OpenBLAS picks one per CPU).
+      try logger.setTag("cpu", MachineInfo.cpuModel)
+      try logger.setTag("blas", MachineInfo.blasKernel)
       if let earlier {
         let loaded = try ResumeLoader.state(of: earlier, in: store)
         (resume, provenance, note) = (loaded.state, loaded.provenance, loaded.note)

@@ -37,8 +37,17 @@ public final class ContinualExperiment {
   ///
   /// `stream` is the spec's stream when the caller built it already (to find data and
   /// scenario errors before it records anything); nil builds it here.
+  ///
+  /// Denormals are flushed to zero on the calling thread while it runs (`Denormals`), and
+  /// the caller's state is put back when it returns or throws.
   public func run(
     resumingFrom resume: ResumeState? = nil, stream prepared: TaskStream? = nil
+  ) throws -> ExperimentResult {
+    try Denormals.flushed { try runFlushed(resumingFrom: resume, stream: prepared) }
+  }
+
+  private func runFlushed(
+    resumingFrom resume: ResumeState?, stream prepared: TaskStream?
   ) throws -> ExperimentResult {
     let started = Date()
     let stream = try prepared ?? Scenario.makeStream(for: spec, shouldStop: shouldStop)

@@ -61,6 +61,7 @@ struct RunCommand: ParsableCommand {
     interrupt.install()
     defer { interrupt.uninstall() }
     let display = ProgressDisplay(interactive: Terminal.errorIsInteractive && !plain)
+    let threads = spec.training.threads
     let runner = ExperimentRunner(
       store: opened, command: (["track"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
       shouldStop: { interrupt.isRaised },
@@ -68,6 +69,7 @@ struct RunCommand: ParsableCommand {
         switch event {
         case .started(let run):
           StandardError.write("Run #\(run.id) \(run.name) started in \(opened.location)\n")
+          StandardError.write(RunCommand.machineLine(threads: threads) + "\n")
         case .progress(let progress): RunCommand.show(progress, on: display)
         case .trainingEnded: display.finish()
         case .note(let note): StandardError.write(note + "\n")
@@ -75,6 +77,14 @@ struct RunCommand: ParsableCommand {
       })
     let id = try runner.run(spec, specPath: specPath, from: from)
     try printSummary(id: id, store: opened)
+  }
+
+  /// The second header line: what the numbers depend on besides spec and seed (the run's
+  /// `cpu` and `blas` tags, and the thread count), e.g.
+  /// `cpu: AMD EPYC · BLAS: OpenBLAS 0.3.21 Haswell · 1 thread`.
+  static func machineLine(threads: Int) -> String {
+    "cpu: \(MachineInfo.cpuModel) · BLAS: \(MachineInfo.blasKernel) · \(threads) "
+      + (threads == 1 ? "thread" : "threads")
   }
 
   /// Loads and validates the spec, with `--set` and `--seed` applied.

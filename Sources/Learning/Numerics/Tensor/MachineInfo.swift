@@ -1,0 +1,51 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import COpenBLAS
+#endif
+import CKernels
+
+/// What a run's numbers depend on besides its spec, seed and thread count: the CPU and the
+/// BLAS kernel. OpenBLAS picks its kernel for the CPU at load time (Haswell, Zen, SkylakeX,
+/// Prescott…), and two kernels sum a product in a different order, so the same spec can
+/// give different bits on another machine. Runs record both as tags (`cpu`, `blas`).
+public enum MachineInfo {
+  /// The CPU model from /proc/cpuinfo ("model name"), or "unknown".
+  public static let cpuModel: String = {
+    var buffer = [CChar](repeating: 0, count: 256)
+    track_cpu_model(&buffer, Int32(buffer.count))
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    let model = String(decoding: bytes, as: UTF8.self)
+    return model.isEmpty ? "unknown" : model
+  }()
+
+  /// The BLAS and the kernel it picked for this CPU, e.g. "OpenBLAS 0.3.21 Haswell"
+  /// (name and version from `openblas_get_config()`, kernel from `openblas_get_corename()`).
+  public static let blasKernel: String = {
+    #if canImport(Accelerate)
+    return "Accelerate"
+    #else
+    let config = String(cString: openblas_get_config()).split(separator: " ")
+    let version = config.prefix(2).joined(separator: " ")
+    let core = String(cString: openblas_get_corename())
+    let name = version.isEmpty ? "OpenBLAS" : version
+    return core.isEmpty ? name : "\(name) \(core)"
+    #endif
+  }()
+}
+
+/// Denormals flushed to zero on the calling thread (x86: the FTZ and DAZ bits of MXCSR,
+/// as TensorFlow does on CPU; a no-op elsewhere). `ContinualExperiment.run` does it for its
+/// thread, the worker pool for each worker (CKernels, Numerics.h).
+enum Denormals {
+  /// Runs `body` with denormals flushed, then puts the caller's FTZ and DAZ bits back, so a
+  /// host process (a server, a test) is not changed for good.
+  static func flushed<T>(_ body: () throws -> T) rethrows -> T {
+    let previous = track_flush_denormals(1)
+    defer { track_restore_denormals(previous) }
+    return try body()
+  }
+
+  /// Whether denormals are flushed on the calling thread (false where there is no MXCSR).
+  static var areFlushed: Bool { track_denormals_flushed() != 0 }
+}
