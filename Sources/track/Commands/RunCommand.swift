@@ -115,7 +115,9 @@ struct RunCommand: ParsableCommand {
       out += "matrix of \(matrix.taskCount) tasks, too wide to print here: track matrix "
         + "\(run.id) (or --format csv)\n"
     } else if matrix.taskCount > 0 {
-      out += Heatmap.table(rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal)
+      out += Heatmap.table(
+        rows: matrix.rows, taskCount: matrix.taskCount, terminal: terminal,
+        taskNames: try store.tasks(of: id).map(\.name))
         .aligned(terminal: terminal)
     }
     if matrix.taskCount > 0 {
