@@ -42,4 +42,24 @@ struct RunDiffTests {
     let cell = diff.matrix.first { $0.trainedThrough == 2 && $0.task == 1 }
     #expect(cell?.values == [0.5, 0.7, nil])
   }
+
+  /// The matrix Δ grid names its columns and rows by the tasks' names when the runs agree on
+  /// short ones (years of a time series), as `show` and `run` do (issue 11, gap 8).
+  @Test func theMatrixGridUsesTaskNames() {
+    let rows: [Int: [Double]] = [0: [0.1, 0.1], 1: [0.9, 0.2], 2: [0.5, 0.8]]
+    func inputs(_ names: [String]) -> [RunDiff.Inputs] {
+      (0..<2).map { index in
+        RunDiff.Inputs(
+          run: run(RunID(index + 1), "r\(index + 1)"), params: [:],
+          matrix: AccuracyMatrix(metric: "accuracy", rows: rows), latestMetrics: [:],
+          taskNames: names)
+      }
+    }
+    let named = DiffView(diff: RunDiff(inputs(["1986", "1987"])), sections: [.matrix])
+    let grid = named.matrixDeltas(run: 1).rendered(.csv, terminal: Terminal(isInteractive: false, usesColor: false, width: 80))
+    #expect(grid.hasPrefix("after,1986,1987\nbaseline,"), "\(grid)")
+    #expect(grid.contains("\n1987,"), "\(grid)")
+    let unnamed = DiffView(diff: RunDiff(inputs([])), sections: [.matrix])
+    #expect(unnamed.matrixDeltas(run: 1).rendered(.csv, terminal: Terminal(isInteractive: false, usesColor: false, width: 80)).hasPrefix("after,task 1,task 2\n"))
+  }
 }

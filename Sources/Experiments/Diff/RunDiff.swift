@@ -47,6 +47,8 @@ public struct RunDiff {
   public var metrics: [NumberRow]
   public var matrix: [CellRow]
   public var matrixMetric: String?
+  /// The tasks' names, when the runs agree on them (else empty).
+  public var taskNames: [String]
 
   /// What the diff needs of one run.
   public struct Inputs {
@@ -54,6 +56,8 @@ public struct RunDiff {
     var params: [String: ParamValue]
     var matrix: AccuracyMatrix
     var latestMetrics: [String: Double]
+    /// The names of the run's tasks, in order (empty when unknown).
+    var taskNames: [String] = []
   }
 
   /// Compares `reports` (at least two) against the first.
@@ -61,7 +65,8 @@ public struct RunDiff {
     self.init(
       reports.map {
         Inputs(
-          run: $0.run, params: $0.paramValues, matrix: $0.matrix, latestMetrics: $0.latestMetrics)
+          run: $0.run, params: $0.paramValues, matrix: $0.matrix, latestMetrics: $0.latestMetrics,
+          taskNames: $0.tasks.map(\.name))
       })
   }
 
@@ -111,6 +116,9 @@ public struct RunDiff {
         values: inputs.map { $0.matrix.value(trainedThrough: cell[0], task: cell[1]) })
     }
     matrixMetric = inputs.first(where: { $0.matrix.taskCount > 0 })?.matrix.metric
+    // The first run's names when every run that names its tasks names them the same.
+    let named = inputs.map(\.taskNames).filter { !$0.isEmpty }
+    taskNames = named.allSatisfy({ $0 == named.first }) ? named.first ?? [] : []
   }
 
   /// The row for `key` among summary metrics, then final metric values.

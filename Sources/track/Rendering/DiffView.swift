@@ -50,12 +50,14 @@ struct DiffView {
   /// The matrix of deltas of run `index` against the first, as a grid like `track matrix`.
   func matrixDeltas(run index: Int) -> Table {
     let taskCount = diff.matrix.map(\.task).max() ?? 0
+    let labels = Heatmap.labels(
+      Array(diff.taskNames.prefix(max(taskCount, 1))), taskCount: max(taskCount, 1))
     var table = Table(
-      columns: [Table.Column("after")]
-        + (1...max(taskCount, 1)).map { Table.Column("task \($0)", numeric: true) })
+      columns: [Table.Column("after")] + labels.map { Table.Column($0, numeric: true) })
     let rows = Dictionary(grouping: diff.matrix, by: \.trainedThrough)
     for trainedThrough in rows.keys.sorted() {
-      var cells = [Table.Cell(trainedThrough == 0 ? "baseline" : "task \(trainedThrough)")]
+      let label = trainedThrough == 0 ? "baseline" : labels[safe: trainedThrough - 1] ?? "task \(trainedThrough)"
+      var cells = [Table.Cell(label)]
       let byTask = Dictionary(
         (rows[trainedThrough] ?? []).map { ($0.task, $0) }, uniquingKeysWith: { a, _ in a })
       for task in 1...max(taskCount, 1) {
@@ -219,4 +221,9 @@ struct DiffView {
       })),
     ])
   }
+}
+
+extension Array {
+  /// The element at `index`, or nil outside the array.
+  subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
