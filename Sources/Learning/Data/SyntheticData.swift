@@ -62,20 +62,8 @@ public enum SyntheticData {
       key: key,
       message: "\(classes) classes × \(samplesPerClass) samples per class (and a quarter more"
         + " for test) × (\(features) feature bytes + a 4-byte label), twice (the data and the"
-        + " stream's tasks), need \(byteText(needed)); this machine has \(byteText(Double(memory)))"
+        + " stream's tasks), need \(MemoryBudget.describe(needed)); this machine has \(MemoryBudget.describe(Double(memory)))"
         + " of memory. Lower data.samples_per_class, data.features or data.classes")
-  }
-
-  /// `bytes` for people: "1.5 TB", "24.0 GB".
-  private static func byteText(_ bytes: Double) -> String {
-    let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
-    var value = bytes
-    var unit = 0
-    while value >= 1000 && unit < units.count - 1 {
-      value /= 1000
-      unit += 1
-    }
-    return unit == 0 ? "\(Int(value)) bytes" : String(format: "%.1f %@", value, units[unit])
   }
 
   /// A daily-like price series (random walk with drift and yearly regime changes) as CSV text

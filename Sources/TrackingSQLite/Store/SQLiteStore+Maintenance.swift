@@ -156,12 +156,9 @@ extension SQLiteStore {
     try database.statement(
       "SELECT run_id, metric, trained_through, task, value FROM matrix"
     ).forEach { row in
-      let key = Matrix(run: row.int64(0), metric: row.string(1))
-      let (i, j) = (row.int(2), row.int(3))
-      var values = cells[key]?[i] ?? []
-      while values.count < j { values.append(.nan) }
-      values[j - 1] = row.metricValue(4)
-      cells[key, default: [:]][i] = values
+      SQLiteStore.place(
+        row.metricValue(4), trainedThrough: row.int(2), task: row.int(3),
+        in: &cells[Matrix(run: row.int64(0), metric: row.string(1)), default: [:]])
     }
     return matrices.map { run, metric, stored, missing in
       if missing { return (run, metric, .missing) }

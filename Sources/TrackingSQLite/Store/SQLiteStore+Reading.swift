@@ -159,6 +159,16 @@ extension SQLiteStore {
     }
   }
 
+  /// Puts R[i][j] into `rows` (row i holds tasks 1...j; cells not stored are NaN).
+  static func place(
+    _ value: Double, trainedThrough i: Int, task j: Int, in rows: inout [Int: [Double]]
+  ) {
+    var values = rows[i] ?? []
+    while values.count < j { values.append(.nan) }
+    values[j - 1] = value
+    rows[i] = values
+  }
+
   func loadMatrix(run: RunID, metric: String, in database: Database) throws -> AccuracyMatrix {
     var rows: [Int: [Double]] = [:]
     try database.statement(
@@ -167,12 +177,8 @@ extension SQLiteStore {
       WHERE run_id = ? AND metric = ? ORDER BY trained_through, task
       """
     ).forEach([.integer(run), .text(metric)]) { row in
-      let i = row.int(0)
-      let j = row.int(1)
-      var values = rows[i] ?? []
-      while values.count < j { values.append(.nan) }
-      values[j - 1] = row.metricValue(2)
-      rows[i] = values
+      SQLiteStore.place(
+        row.metricValue(2), trainedThrough: row.int(0), task: row.int(1), in: &rows)
     }
     return AccuracyMatrix(metric: metric, rows: rows)
   }

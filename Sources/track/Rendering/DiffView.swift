@@ -56,7 +56,10 @@ struct DiffView {
       columns: [Table.Column("after")] + labels.map { Table.Column($0, numeric: true) })
     let rows = Dictionary(grouping: diff.matrix, by: \.trainedThrough)
     for trainedThrough in rows.keys.sorted() {
-      let label = trainedThrough == 0 ? "baseline" : labels[safe: trainedThrough - 1] ?? "task \(trainedThrough)"
+      let label =
+        trainedThrough == 0
+        ? "baseline"
+        : trainedThrough <= labels.count ? labels[trainedThrough - 1] : "task \(trainedThrough)"
       var cells = [Table.Cell(label)]
       let byTask = Dictionary(
         (rows[trainedThrough] ?? []).map { ($0.task, $0) }, uniquingKeysWith: { a, _ in a })
@@ -221,9 +224,4 @@ struct DiffView {
       })),
     ])
   }
-}
-
-extension Array {
-  /// The element at `index`, or nil outside the array.
-  subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
