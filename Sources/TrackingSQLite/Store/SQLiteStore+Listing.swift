@@ -172,8 +172,11 @@ extension SQLiteStore {
         if count > 0 {
           throw TrackingError(
             .runNotFound,
-            "'\(reference)' does not exist: \(count) run(s) are named '\(name)' "
-              + "(\(name) is the newest, \(name)~\(count - 1) the oldest).")
+            "'\(reference)' does not exist: "
+              + (count == 1
+                ? "only one run is named '\(name)'; name it '\(name)'."
+                : "\(count) run(s) are named '\(name)' (\(name) is the newest, "
+                  + "\(name)~\(count - 1) the oldest)."))
         }
       }
       let hex = text.lowercased()
