@@ -369,6 +369,9 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func staleHeartbeat() throws -> TimeInterval { try base.staleHeartbeat() }
   func setStaleHeartbeat(_ seconds: TimeInterval) throws { try base.setStaleHeartbeat(seconds) }
   func run(uuid: String) throws -> Run? { try base.run(uuid: uuid) }
+  func latestMetricPoints(of run: RunID) throws -> [MetricPoint] {
+    try base.latestMetricPoints(of: run)
+  }
   func experiments(includeDeleted: Bool) throws -> [Experiment] {
     try base.experiments(includeDeleted: includeDeleted)
   }

@@ -43,6 +43,9 @@ public protocol StoreReading: AnyObject, Sendable {
   func metricSeries(of run: RunID, key: String) throws -> [MetricPoint]
   /// The latest value (highest step, then last logged) of each metric of a run.
   func latestMetrics(of run: RunID) throws -> [String: Double]
+  /// The latest point of each metric of a run (value, step and time; epoch and task nil),
+  /// sorted by key.
+  func latestMetricPoints(of run: RunID) throws -> [MetricPoint]
   /// The tasks of a run's stream, by index.
   func tasks(of run: RunID) throws -> [TaskRecord]
   /// The names of the matrices a run recorded (usually one, "accuracy"), in recording order.
