@@ -67,6 +67,7 @@ public final class TrackServer: Sendable {
   let mlflow: MLflowAPI
   let artifacts: ArtifactAPI
   let native: NativeAPI
+  let models: LoggedModelAPI
   let metrics: ServerMetrics
   let logger: Logger
 
@@ -79,6 +80,7 @@ public final class TrackServer: Sendable {
     self.mlflow = mlflow
     self.artifacts = ArtifactAPI(store: store)
     self.native = NativeAPI(store: store, mlflow: mlflow)
+    self.models = LoggedModelAPI(store: store, mlflow: mlflow)
     var logger = Logger(label: "track.serve")
     logger.logLevel = .info
     self.logger = logger
@@ -174,6 +176,14 @@ public final class TrackServer: Sendable {
           let run = try self.mlflow.findRun(fields)
           return try self.artifacts.listForRun(run, path: try fields.string("path"))
         })
+      }
+      if rest == "logged-models" || rest.hasPrefix("logged-models/") {
+        let sub = rest == "logged-models" ? "" : String(rest.dropFirst("logged-models/".count))
+        guard let handler = models.handler(method: method, rest: sub) else {
+          return ("other", notFound(method: method, path: path, known: false))
+        }
+        let write = method != "GET" && sub != "search"
+        return ("mlflow/logged-models", await call(request, method: method, access: access, write: write, handler))
       }
       let key = "\(method) \(rest)"
       guard let handler = MLflowAPI.endpoints[key] else {

@@ -21,25 +21,43 @@ final class ArtifactAPI: Sendable {
     var path: String
   }
 
-  /// Reads `EXPERIMENT/RUN/artifacts[/RELATIVE]`.
+  /// Reads `EXPERIMENT/RUN/artifacts[/RELATIVE]`, or a logged model's
+  /// `EXPERIMENT/models/MODEL/artifacts[/RELATIVE]` (the source run's `models/MODEL/...`).
   func locate(_ fullPath: String, allowRoot: Bool) throws -> Location {
-    let parts = fullPath.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+    var parts = fullPath.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
       .map(String.init)
-    guard parts.count >= 3, parts[2] == "artifacts" else {
-      throw MLflowError(
-        .invalidParameterValue,
-        "Artifact path '\(fullPath.prefix(200))' is not EXPERIMENT_ID/RUN_ID/artifacts/PATH.")
-    }
-    guard let run = try store.run(uuid: parts[1]), String(run.experimentID) == parts[0] else {
-      throw MLflowError(
-        .resourceDoesNotExist, "Run with id=\(parts[1].prefix(64)) not found in experiment \(parts[0].prefix(20))")
+    var base = ""
+    let run: Run
+    if parts.count >= 2, parts[1] == "models" {
+      parts = fullPath.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        .map(String.init)
+      guard parts.count >= 4, parts[3] == "artifacts" else { throw malformed(fullPath) }
+      guard let model = try store.loggedModel(id: parts[2]) else {
+        throw MLflowError(.resourceDoesNotExist, "Logged model with ID '\(parts[2].prefix(64))' not found.")
+      }
+      guard let source = model.run, let found = try? store.run(source) else {
+        throw MLflowError(
+          .invalidParameterValue,
+          "Logged model '\(model.id)' has no source run; its files are kept with a run here.")
+      }
+      run = found
+      base = "models/\(model.id)"
+      parts = [parts[0], parts[1], "artifacts"] + (parts.count == 5 ? [parts[4]] : [])
+    } else {
+      guard parts.count >= 3, parts[2] == "artifacts" else { throw malformed(fullPath) }
+      guard let found = try store.run(uuid: parts[1]), String(found.experimentID) == parts[0] else {
+        throw MLflowError(
+          .resourceDoesNotExist,
+          "Run with id=\(parts[1].prefix(64)) not found in experiment \(parts[0].prefix(20))")
+      }
+      run = found
     }
     let relative = parts.count == 4 ? parts[3] : ""
     if relative.isEmpty {
       guard allowRoot else {
         throw MLflowError(.invalidParameterValue, "An artifact needs a file path below artifacts/.")
       }
-      return Location(run: run, path: "")
+      return Location(run: run, path: base)
     }
     let trimmed = allowRoot && relative.hasSuffix("/") ? String(relative.dropLast()) : relative
     do {
@@ -47,7 +65,13 @@ final class ArtifactAPI: Sendable {
     } catch let error as TrackingError {
       throw MLflowError(.invalidParameterValue, error.message)
     }
-    return Location(run: run, path: trimmed)
+    return Location(run: run, path: base.isEmpty ? trimmed : base + "/" + trimmed)
+  }
+
+  private func malformed(_ path: String) -> MLflowError {
+    MLflowError(
+      .invalidParameterValue,
+      "Artifact path '\(path.prefix(200))' is not EXPERIMENT_ID/RUN_ID/artifacts/PATH.")
   }
 
   func upload(_ fullPath: String, data: [UInt8]) throws -> [UInt8] {
