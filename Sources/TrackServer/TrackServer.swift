@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import ServiceLifecycle
 import Tracking
 
 /// How `track serve` (and the server `track exec` embeds) listens and whom it lets in.
@@ -86,8 +87,8 @@ public final class TrackServer: Sendable {
     self.logger = logger
   }
 
-  /// Serves until SIGINT or SIGTERM (when `handleSignals`) or until the task is cancelled;
-  /// requests in flight finish first. `onListening` gets the bound port.
+  /// Serves until SIGINT or SIGTERM (when `handleSignals`) or `stop()`; requests in flight
+  /// finish first. `onListening` gets the bound port.
   public func run(
     handleSignals: Bool = true, onListening: @escaping @Sendable (Int) -> Void = { _ in }
   ) async throws {
@@ -103,8 +104,20 @@ public final class TrackServer: Sendable {
         address: .hostname(configuration.host, port: configuration.port), serverName: "track"),
       onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
       logger: serverLogger)
-    try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
+    let group = ServiceGroup(
+      configuration: .init(
+        services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+        logger: serverLogger))
+    running.set(group)
+    try await group.run()
   }
+
+  /// Stops a running server gracefully: requests in flight finish, then `run` returns.
+  public func stop() async {
+    await running.get()?.triggerGracefulShutdown()
+  }
+
+  private let running = GroupBox()
 
   // MARK: Requests
 
@@ -350,5 +363,24 @@ final class ServerMetrics: Sendable {
         helpText: "Runs whose status is running (heartbeat fresh).")
     ).set(Double(running ?? 0))
     return registry.emitToBuffer()
+  }
+}
+
+/// The service group of a running server, so `stop()` can reach it.
+private final class GroupBox: @unchecked Sendable {
+  // @unchecked: `group` is only touched under `lock`.
+  private let lock = NSLock()
+  private var group: ServiceGroup?
+
+  func set(_ group: ServiceGroup) {
+    lock.lock()
+    self.group = group
+    lock.unlock()
+  }
+
+  func get() -> ServiceGroup? {
+    lock.lock()
+    defer { lock.unlock() }
+    return group
   }
 }
