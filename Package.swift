@@ -141,6 +141,11 @@ let package = Package(
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),
+    // track serve and track exec driven by the real MLflow client and plain HTTP.
+    .testTarget(
+      name: "ServerTests",
+      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track"],
+      exclude: ["Python"]),
     .testTarget(
       name: "TrackTests",
       dependencies: ["Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track"],
