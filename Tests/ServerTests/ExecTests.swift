@@ -106,3 +106,41 @@ import TrackingSQLite
     #expect(printed >= 4)
   }
 }
+
+/// Examples/python/continual_pytorch.py: a PyTorch continual-learning loop logging params and
+/// curves through mlflow and its matrix through clients/python, under `track exec`.
+struct PythonExampleTests {
+  static let hasTorch: Bool = {
+    guard let python = MLflowPython.executable,
+      let result = try? CommandRunner.run(python, ["-c", "import torch, mlflow"])
+    else { return false }
+    return result.status == 0
+  }()
+
+  @Test(.enabled(if: hasTorch)) func thePyTorchExampleRecordsItsMatrix() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let db = folder.path("t.db")
+    let python = try #require(MLflowPython.executable)
+    let example = MLflowPython.repository.appendingPathComponent(
+      "Examples/python/continual_pytorch.py").path
+    let result = try CommandRunner.run(
+      CommandRunner.product("track"),
+      ["exec", "--db", db, "--name", "torch", "--", python.path, example,
+       "--train-per-task", "300", "--test-per-task", "100"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let store = try SQLiteStore(path: db, readOnly: true)
+    let run = try store.resolveRun("torch")
+    #expect(run.status == .finished)
+    #expect(try store.tasks(of: run.id).map(\.name) == ["0-1", "2-3", "4-5", "6-7", "8-9"])
+    let matrix = try store.matrix(of: run.id)
+    #expect(matrix.rows.keys.sorted() == [0, 1, 2, 3, 4, 5])
+    let accuracy = try #require(matrix.accuracy)
+    #expect(accuracy > 0 && accuracy <= 1)
+    #expect(try store.params(of: run.id).contains { $0.key == "lr" })
+    #expect(try store.metricSeries(of: run.id, key: "stream_accuracy").count == 5)
+    let show = try CommandRunner.run(CommandRunner.product("track"), ["show", "torch", "--db", db])
+    #expect(show.stdout.contains("Matrix R"))
+    #expect(show.stdout.contains("forgetting"))
+  }
+}
