@@ -144,7 +144,7 @@ let package = Package(
     // track serve and track exec driven by the real MLflow client and plain HTTP.
     .testTarget(
       name: "ServerTests",
-      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track"],
+      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track", "tracking-stress"],
       exclude: ["Python"]),
     .testTarget(
       name: "TrackTests",

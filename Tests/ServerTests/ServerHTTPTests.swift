@@ -177,3 +177,42 @@ import TrackingSQLite
     #expect(server.log.contains("\"POST /api/2.0/mlflow/runs/log-batch\" 200"))
   }
 }
+
+/// The server and another process writing the same file at once: neither loses a point.
+struct SharedStoreTests {
+  @Test func requestsWhileAnotherProcessWritesTheSameStore() throws {
+    let server = try ServerProcess(extra: ["--quiet"])
+    let create = try HTTP.post(
+      "\(server.url)/api/2.0/mlflow/runs/create", json: #"{"experiment_id":"0","run_name":"api"}"#)
+    let info = (create.json["run"] as? [String: Any])?["info"] as? [String: Any]
+    let run = try #require(info?["run_id"] as? String)
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let writers = try (0..<2).map { worker in
+      try CommandRunner.start(
+        CommandRunner.product("tracking-stress"), [server.database, String(worker), "20000"],
+        stdout: URL(fileURLWithPath: folder.path("w\(worker).out")),
+        stderr: URL(fileURLWithPath: folder.path("w\(worker).err")))
+    }
+    for batch in 0..<40 {
+      let metrics = (0..<500).map { index in
+        #"{"key":"api","value":\#(index),"timestamp":1700000000000,"step":\#(batch * 500 + index)}"#
+      }
+      let reply = try HTTP.post(
+        "\(server.url)/api/2.0/mlflow/runs/log-batch",
+        json: #"{"run_id":"\#(run)","metrics":[\#(metrics.joined(separator: ","))]}"#)
+      #expect(reply.status == 200, "batch \(batch): \(reply.text)")
+    }
+    for writer in writers { writer.waitUntilExit() }
+    #expect(writers.allSatisfy { $0.terminationStatus == 0 })
+    server.stop()
+    let store = try SQLiteStore(path: server.database, readOnly: true)
+    let api = try #require(try store.run(uuid: run))
+    #expect(try store.metricSeries(of: api.id, key: "api").count == 20_000)
+    for worker in 0..<2 {
+      let stress = try store.resolveRun("stress-\(worker)")
+      #expect(try store.metricSeries(of: stress.id, key: "value").count == 20_000)
+    }
+    #expect(try store.check().isOK)
+  }
+}
