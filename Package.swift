@@ -18,6 +18,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    // The PostgreSQL backend's wire protocol (TrackingPostgres); brings swift-nio.
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     .systemLibrary(
@@ -51,6 +53,15 @@ let package = Package(
         "Tracking", "CSQLite", "CSQLiteOptions",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    // The PostgreSQL backend of the interface (a team server): the same tables in PostgreSQL's
+    // dialect, through postgres-nio.
+    .target(
+      name: "TrackingPostgres",
+      dependencies: [
+        "Tracking",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     // The SQLite options Swift cannot set itself (sqlite3_db_config is variadic).
     .target(
       name: "CSQLiteOptions", dependencies: ["CSQLite"],
@@ -70,7 +81,8 @@ let package = Package(
     .target(
       name: "Experiments",
       dependencies: [
-        "Tracking", "TrackingSQLite", "Learning", .product(name: "Yams", package: "Yams"),
+        "Tracking", "TrackingSQLite", "TrackingPostgres", "Learning",
+        .product(name: "Yams", package: "Yams"),
       ]),
 
     // The command line: parse arguments, call Experiments, render for a terminal.
@@ -98,6 +110,10 @@ let package = Package(
 
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport"),
+    // The PostgreSQL server the tests use (TRACK_TEST_POSTGRES_URL) and a database per test.
+    .target(
+      name: "PostgresTestSupport",
+      dependencies: ["TrackingPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]),
 
     // A writer process for the storage concurrency test (several processes, one file).
     .executableTarget(
@@ -117,7 +133,11 @@ let package = Package(
       dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "tracking-stress"]),
     // The storage interface's conformance suite, written once, run against every backend.
     .testTarget(
-      name: "StoreConformanceTests", dependencies: ["Tracking", "TrackingSQLite", "TestSupport"]),
+      name: "StoreConformanceTests",
+      dependencies: [
+        "Tracking", "TrackingSQLite", "TestSupport",
+        "TrackingPostgres", "PostgresTestSupport",
+      ]),
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),

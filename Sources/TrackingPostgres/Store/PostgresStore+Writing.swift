@@ -1,0 +1,324 @@
+import Foundation
+import PostgresNIO
+import Tracking
+
+/// The writes of a live run (`RunLogger` calls them), each one transaction.
+extension PostgresStore {
+  public func appendMetrics(_ points: [MetricPoint], to run: RunID, heartbeat: Date?) throws {
+    if points.isEmpty && heartbeat == nil { return }
+    try write {
+      try insertMetrics(points, run: run)
+      if let heartbeat {
+        try session.execute(
+          "UPDATE runs SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'",
+          arguments(.real(heartbeat.timeIntervalSince1970), .integer(run)))
+      }
+    }
+  }
+
+  public func endRun(_ run: RunID, status: RunStatus, lastPoints: [MetricPoint]) throws {
+    let now = Date().timeIntervalSince1970
+    try write {
+      _ = try runRow(run)
+      try insertMetrics(lastPoints, run: run)
+      try session.execute(
+        "UPDATE runs SET status = $1, ended_at = $2, heartbeat_at = $2 WHERE id = $3",
+        arguments(.text(status.rawValue), .real(now), .integer(run)))
+    }
+  }
+
+  /// One batch of points as columns, for `unnest`.
+  private struct PointColumns {
+    var keys: [Int64] = []
+    var steps: [Int64] = []
+    var seqs: [Int64] = []
+    var epochs: [Int64?] = []
+    var tasks: [Int64?] = []
+    var values: [Double?] = []
+    var wallMS: [Int64] = []
+  }
+
+  /// Inserts points, a batch in one statement (`unnest` of array parameters), and keeps
+  /// `metric_latest` current: per metric, the point with the highest step wins, and among
+  /// equal steps the one logged last.
+  ///
+  /// A point gets `seq` 0 when its step is past the series' end (the usual case, no lookup);
+  /// a step already stored gets the next `seq` for it. When another writer of the same run took
+  /// a (run, key, step, seq) first, the batch is rolled back to its savepoint and inserted
+  /// again with every `seq` computed by the server.
+  func insertMetrics(_ points: [MetricPoint], run: RunID) throws {
+    guard !points.isEmpty else { return }
+    let origin = try runOrigin(run)
+    var columns = PointColumns()
+    var latest: [Int64: MetricPoint] = [:]
+    var nextSeqs: [StepKey: Int64] = [:]
+    var keyIDs: [String: Int64] = [:]
+    for point in points {
+      let keyID: Int64
+      if let known = keyIDs[point.key] {
+        keyID = known
+      } else {
+        keyID = try metricKeyID(point.key)
+        keyIDs[point.key] = keyID
+      }
+      let series = SeriesKey(run: run, key: keyID)
+      let end = try seriesEnd(series)
+      let seq: Int64
+      if point.step > end {
+        seq = 0
+        seriesEnds[series] = point.step
+      } else {
+        let step = StepKey(key: keyID, step: point.step)
+        if let next = nextSeqs[step] {
+          seq = next
+        } else {
+          seq = try nextSeq(run: run, key: keyID, step: point.step)
+        }
+      }
+      nextSeqs[StepKey(key: keyID, step: point.step)] = seq + 1
+      columns.keys.append(keyID)
+      columns.steps.append(Int64(point.step))
+      columns.seqs.append(seq)
+      columns.epochs.append(point.epoch.map(Int64.init))
+      columns.tasks.append(point.task.map(Int64.init))
+      columns.values.append(point.value.isNaN ? nil : point.value)
+      columns.wallMS.append(
+        Int64(((point.wallTime.timeIntervalSince1970 - origin) * 1000).rounded()))
+      if let current = latest[keyID], current.step > point.step { continue }
+      latest[keyID] = point
+    }
+    try session.execute("SAVEPOINT track_points")
+    do {
+      try session.execute(
+        """
+        INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
+        SELECT $1, u.k, u.s, u.q, u.e, u.t, u.v, u.w
+        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+                    $7::double precision[], $8::bigint[]) AS u(k, s, q, e, t, v, w)
+        """, bindings(run: run, columns, withSeqs: true))
+      try session.execute("RELEASE SAVEPOINT track_points")
+    } catch where session.lastSQLState == "23505" {
+      try session.execute("ROLLBACK TO SAVEPOINT track_points")
+      seriesEnds = seriesEnds.filter { $0.key.run != run }
+      try session.execute(
+        """
+        INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
+        SELECT $1, u.k, u.s,
+               COALESCE((SELECT max(p.seq) + 1 FROM metric_points p
+                         WHERE p.run_id = $1 AND p.key_id = u.k AND p.step = u.s), 0)
+                 + row_number() OVER (PARTITION BY u.k, u.s ORDER BY u.o) - 1,
+               u.e, u.t, u.v, u.w
+        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+                    $6::double precision[], $7::bigint[])
+             WITH ORDINALITY AS u(k, s, e, t, v, w, o)
+        """, bindings(run: run, columns, withSeqs: false))
+    }
+    // One row per metric (a statement may not upsert the same row twice).
+    let newest = latest.sorted { $0.key < $1.key }
+    var upsert = PostgresBindings(capacity: 5)
+    upsert.append(run)
+    upsert.append(newest.map(\.key))
+    upsert.append(newest.map { Int64($0.value.step) })
+    upsert.append(NullableArray(newest.map { $0.value.value.isNaN ? nil : $0.value.value }))
+    upsert.append(newest.map { $0.value.wallTime.timeIntervalSince1970 })
+    try session.execute(
+      """
+      INSERT INTO metric_latest (run_id, key_id, step, value, wall_time)
+      SELECT $1, u.k, u.s, u.v, u.w
+      FROM unnest($2::bigint[], $3::bigint[], $4::double precision[], $5::double precision[])
+           AS u(k, s, v, w)
+      ON CONFLICT (run_id, key_id) DO UPDATE SET step = excluded.step, value = excluded.value,
+        wall_time = excluded.wall_time
+      WHERE excluded.step >= metric_latest.step
+      """, upsert)
+  }
+
+  /// One step of one metric, within a batch.
+  private struct StepKey: Hashable {
+    var key: Int64
+    var step: Int
+  }
+
+  private func bindings(run: RunID, _ columns: PointColumns, withSeqs: Bool) -> PostgresBindings {
+    var bindings = PostgresBindings(capacity: 8)
+    bindings.append(run)
+    bindings.append(columns.keys)
+    bindings.append(columns.steps)
+    if withSeqs { bindings.append(columns.seqs) }
+    bindings.append(NullableArray(columns.epochs))
+    bindings.append(NullableArray(columns.tasks))
+    bindings.append(NullableArray(columns.values))
+    bindings.append(columns.wallMS)
+    return bindings
+  }
+
+  /// The highest step stored for a series (cached; read once per series and connection).
+  private func seriesEnd(_ series: SeriesKey) throws -> Int {
+    if let end = seriesEnds[series] { return end }
+    let end =
+      try session.integer(
+        "SELECT max(step) FROM metric_points WHERE run_id = $1 AND key_id = $2",
+        arguments(.integer(series.run), .integer(series.key))
+      ).map(Int.init) ?? Int.min
+    seriesEnds[series] = end
+    return end
+  }
+
+  /// The next free `seq` for a step of a series.
+  private func nextSeq(run: RunID, key: Int64, step: Int) throws -> Int64 {
+    try session.integer(
+      """
+      SELECT COALESCE(max(seq) + 1, 0) FROM metric_points
+      WHERE run_id = $1 AND key_id = $2 AND step = $3
+      """, arguments(.integer(run), .integer(key), .integer(Int64(step)))) ?? 0
+  }
+
+  /// The run's `created_at`: `wall_ms` counts from it (cached per run).
+  func runOrigin(_ run: RunID) throws -> Double {
+    if let origin = runOrigins[run] { return origin }
+    guard
+      let origin = try session.first(
+        "SELECT created_at FROM runs WHERE id = $1", arguments(.integer(run)), { try $0.double(0) })
+    else {
+      throw TrackingError(
+        .runNotFound,
+        "There is no run with id \(run) in \(url.redacted). `track runs` lists the runs.")
+    }
+    runOrigins[run] = origin
+    return origin
+  }
+
+  public func recordTasks(_ tasks: [TaskRecord], run: RunID) throws {
+    for task in tasks where task.index < 1 || task.trainSize < 0 || task.testSize < 0 {
+      throw TrackingError(
+        .invalidValue,
+        "Task \(task.index) ('\(task.name)') of run \(run) is invalid: indices start at 1 and "
+          + "sizes cannot be negative.")
+    }
+    try write {
+      _ = try runRow(run)
+      for task in tasks {
+        let classes = String(decoding: try JSONEncoder().encode(task.classes), as: UTF8.self)
+        try session.execute(
+          """
+          INSERT INTO tasks (run_id, task, name, train_size, test_size, classes)
+          VALUES ($1, $2, $3, $4, $5, $6)
+          ON CONFLICT (run_id, task) DO UPDATE SET name = excluded.name,
+            train_size = excluded.train_size, test_size = excluded.test_size,
+            classes = excluded.classes
+          """,
+          arguments(
+            .integer(run), .integer(Int64(task.index)), .text(task.name),
+            .integer(Int64(task.trainSize)), .integer(Int64(task.testSize)), .text(classes)))
+      }
+    }
+  }
+
+  public func recordMatrixRow(
+    run: RunID, trainedThrough: Int, scores: [Double], metric: String
+  ) throws {
+    try NameRules.validateKey(metric, kind: "matrix metric", run: run)
+    guard trainedThrough >= 0, !scores.isEmpty else {
+      throw TrackingError(
+        .invalidValue,
+        "Matrix row \(trainedThrough) of run \(run) is invalid: the row index must be >= 0 "
+          + "(0 = baseline) and the row needs one score per task.")
+    }
+    try write {
+      _ = try runRow(run)
+      let width = try session.integer(
+        "SELECT max(task) FROM matrix WHERE run_id = $1 AND metric = $2",
+        arguments(.integer(run), .text(metric)))
+      if let width, width != Int64(scores.count) {
+        throw TrackingError(
+          .invalidValue,
+          "Matrix row \(trainedThrough) of run \(run) ('\(metric)') has \(scores.count) scores, "
+            + "but earlier rows have \(width): every row scores every task.")
+      }
+      var bindings = PostgresBindings()
+      bindings.append(run)
+      bindings.append(metric)
+      bindings.append(Int64(trainedThrough))
+      bindings.append(NullableArray(scores.map { $0.isNaN ? nil : $0 }))
+      try session.execute(
+        """
+        INSERT INTO matrix (run_id, metric, trained_through, task, value)
+        SELECT $1, $2, $3, u.o, u.v FROM unnest($4::double precision[]) WITH ORDINALITY AS u(v, o)
+        ON CONFLICT (run_id, metric, trained_through, task) DO UPDATE SET value = excluded.value
+        """, bindings)
+      try updateMatrixSummary(run: run, metric: metric)
+    }
+  }
+
+  public func saveCheckpoint(
+    run: RunID, task: Int, epoch: Int?, kind: String, data: Data
+  ) throws -> String {
+    try NameRules.validateKey(kind, kind: "checkpoint kind", run: run)
+    return try write {
+      _ = try runRow(run)
+      let sha = try storeBlob(data)
+      try session.execute(
+        """
+        INSERT INTO checkpoints (run_id, task, epoch, kind, sha256, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        """,
+        arguments(
+          .integer(run), .integer(Int64(task)), epoch.map { .integer(Int64($0)) } ?? .null,
+          .text(kind), .text(sha), .real(Date().timeIntervalSince1970)))
+      return sha
+    }
+  }
+
+  public func addKnowledge(_ entries: [KnowledgeEntry], to run: RunID) throws -> [Int64] {
+    let now = Date().timeIntervalSince1970
+    return try write {
+      _ = try runRow(run)
+      var hashes: [String] = []
+      for entry in entries { hashes.append(try storeBlob(entry.features)) }
+      guard !entries.isEmpty else { return [] }
+      var bindings = PostgresBindings()
+      bindings.append(run)
+      bindings.append(entries.map { $0.sourceRun ?? run })
+      bindings.append(hashes)
+      bindings.append(entries.map(\.target))
+      bindings.append(entries.map { Int64($0.task) })
+      bindings.append(entries.map { $0.addedAt?.timeIntervalSince1970 ?? now })
+      return try session.rows(
+        """
+        INSERT INTO knowledge (run_id, source_run_id, features_sha256, target, task, added_at)
+        SELECT $1, u.r, u.h, u.t, u.k, u.a
+        FROM unnest($2::bigint[], $3::text[], $4::double precision[], $5::bigint[],
+                    $6::double precision[]) WITH ORDINALITY AS u(r, h, t, k, a, o)
+        ORDER BY u.o
+        RETURNING id
+        """, bindings
+      ) { try $0.int64(0) }.sorted()
+    }
+  }
+
+  public func removeKnowledge(ids: [Int64], from run: RunID) throws {
+    try write {
+      guard !ids.isEmpty else { return }
+      var bindings = PostgresBindings()
+      bindings.append(ids)
+      bindings.append(run)
+      let released = Set(
+        try session.rows(
+          "DELETE FROM knowledge WHERE id = ANY($1::bigint[]) AND run_id = $2 "
+            + "RETURNING features_sha256", bindings
+        ) { try $0.string(0) })
+      try deleteUnreferencedBlobs(released)
+    }
+  }
+
+  public func deleteCheckpoints(of run: RunID, before task: Int) throws {
+    try write {
+      let released = Set(
+        try session.rows(
+          "DELETE FROM checkpoints WHERE run_id = $1 AND task < $2 RETURNING sha256",
+          arguments(.integer(run), .integer(Int64(task)))
+        ) { try $0.string(0) })
+      try deleteUnreferencedBlobs(released)
+    }
+  }
+}
