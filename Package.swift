@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers (docs/architecture.md): `track` (front end) -> Experiments (the application
 // library) -> Learning (numerics, no SQL) and Tracking (the storage interface, no neural
-// networks) -> TrackingSQLite (the SQLite backend). Imports flow downward only.
+// networks) -> TrackingSQLite (the SQLite backend). TrackServer is a second front end (HTTP)
+// beside the CLI, over Experiments. Imports flow downward only.
 let package = Package(
   name: "track",
   platforms: [.macOS(.v13)],
@@ -20,6 +21,10 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     // The PostgreSQL backend's wire protocol (TrackingPostgres); brings swift-nio.
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     .systemLibrary(
@@ -85,11 +90,24 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]),
 
+    // The HTTP front end (`track serve`, `track exec`): MLflow's tracking REST API and
+    // track's own endpoints over the storage interface, auth, Prometheus metrics.
+    .target(
+      name: "TrackServer",
+      dependencies: [
+        "Experiments", "Tracking",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+
     // The command line: parse arguments, call Experiments, render for a terminal.
     .executableTarget(
       name: "track",
       dependencies: [
-        "Experiments", "Tracking", "Learning",
+        "Experiments", "Tracking", "Learning", "TrackServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

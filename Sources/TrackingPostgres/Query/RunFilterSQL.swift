@@ -94,10 +94,13 @@ extension RunField {
     "id": "o.id", "uuid": "o.uuid", "name": "o.name", "experiment": "o.experiment",
     "status": "o.status", "created": "o.created", "ended": "o.ended",
     "duration": "o.duration_s", "host": "o.host", "git_commit": "o.git_commit",
-    "continued_from": "o.continued_from",
+    "continued_from": "o.continued_from", "experiment_id": "o.experiment_id",
+    "lifecycle": "o.lifecycle", "created_at": "o.created_at", "ended_at": "o.ended_at",
   ]
   /// The columns that hold numbers (the others hold text).
-  static let numericColumns: Set<String> = ["id", "duration", "continued_from"]
+  static let numericColumns: Set<String> = [
+    "id", "duration", "continued_from", "experiment_id", "created_at", "ended_at",
+  ]
 
   /// Whether `sql(numeric:)` is a number (else text).
   func isNumeric(numeric: Bool) -> Bool {

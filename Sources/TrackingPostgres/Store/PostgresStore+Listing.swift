@@ -13,11 +13,9 @@ extension PostgresStore {
              o.task_count, o.acc, o.bwt, o.fwt, o.forgetting, o.continued_from
       FROM run_overview o JOIN runs r ON r.id = o.id
       """
-    if let filter {
-      let compiled = filter.compile()
-      sql += "\nWHERE \(compiled.sql)"
-      values += compiled.arguments
-    }
+    let condition = PostgresStore.listingCondition(filter)
+    sql += "\nWHERE \(condition.sql)"
+    values += condition.arguments
     var orderings: [String] = []
     for key in sort {
       orderings += RunField(key.key).orderings(descending: key.descending, arguments: &values)
@@ -57,16 +55,22 @@ extension PostgresStore {
   }
 
   public func countRuns(where filter: RunFilter?) throws -> Int {
-    var sql = "SELECT count(*) FROM run_overview o"
-    var values: [StoreValue] = []
-    if let filter {
-      let compiled = filter.compile()
-      sql += " WHERE \(compiled.sql)"
-      values = compiled.arguments
-    }
+    let condition = PostgresStore.listingCondition(filter)
+    let sql = "SELECT count(*) FROM run_overview o WHERE \(condition.sql)"
+    let values = condition.arguments
     return try read {
       Int(try session.integer(sql.numberingPlaceholders(), PostgresBindings(values)) ?? 0)
     }
+  }
+
+  /// The WHERE clause of a listing: the filter, and runs in the trash left out unless the
+  /// filter names `lifecycle`.
+  static func listingCondition(_ filter: RunFilter?) -> (sql: String, arguments: [StoreValue]) {
+    let active = "o.lifecycle = 'active'"
+    guard let filter else { return (active, []) }
+    let compiled = filter.compile()
+    if filter.expression.fields.contains("lifecycle") { return compiled }
+    return ("\(active) AND \(compiled.sql)", compiled.arguments)
   }
 
   public func fieldNames() throws -> RunFieldNames {

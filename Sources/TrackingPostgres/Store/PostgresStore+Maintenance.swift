@@ -3,7 +3,8 @@ import PostgresNIO
 import Tracking
 
 extension PostgresStore {
-  /// Removes blobs no checkpoint or knowledge entry references and metric names no point
+  /// Removes blobs no checkpoint, knowledge entry or artifact references and metric names no
+  /// point
   /// uses, then VACUUMs those tables (the server reuses their space; it does not shrink the
   /// database's files as SQLite's VACUUM does).
   public func collectGarbage() throws -> GarbageReport {
@@ -12,6 +13,7 @@ extension PostgresStore {
       let orphan = """
         FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.sha256 = b.sha256)
           AND NOT EXISTS (SELECT 1 FROM knowledge k WHERE k.features_sha256 = b.sha256)
+          AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256)
         """
       let totals =
         try session.first("SELECT count(*), COALESCE(sum(size), 0)::bigint \(orphan)") {

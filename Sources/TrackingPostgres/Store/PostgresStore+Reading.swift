@@ -5,7 +5,8 @@ import Tracking
 extension PostgresStore {
   static let runColumns = """
     r.id, r.uuid, r.name, e.name, s.status, r.created_at, r.started_at, r.ended_at,
-    r.heartbeat_at, r.pid, r.host, r.command, r.git_commit, r.continued_from, r.notes
+    r.heartbeat_at, r.pid, r.host, r.command, r.git_commit, r.continued_from, r.notes,
+    COALESCE(r.experiment_id, 0), r.deleted_at
     """
   static let runFrom = """
     FROM runs r JOIN run_status s ON s.run_id = r.id
@@ -18,13 +19,13 @@ extension PostgresStore {
     }
     return Run(
       id: try row.int64(0), uuid: try row.string(1), name: try row.string(2),
-      experiment: try row.optionalString(3),
+      experiment: try row.optionalString(3), experimentID: try row.int64(15),
       status: RunStatus(rawValue: try row.string(4)) ?? .crashed,
       createdAt: Date(timeIntervalSince1970: try row.double(5)), startedAt: try date(6),
       endedAt: try date(7), heartbeatAt: try date(8), pid: try row.optionalInt(9),
       host: try row.optionalString(10), command: try row.optionalString(11),
       gitCommit: try row.optionalString(12), continuedFrom: try row.optionalInt64(13),
-      notes: try row.optionalString(14))
+      notes: try row.optionalString(14), deletedAt: try date(16))
   }
 
   /// Reads a run on the connection (under the lock); `.runNotFound` when absent.

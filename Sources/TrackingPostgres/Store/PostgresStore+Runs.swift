@@ -14,10 +14,14 @@ extension PostgresStore {
   public func createRun(_ request: RunRequest) throws -> Run {
     try request.validate()
     let now = Date().timeIntervalSince1970
-    let uuid = UUID().uuidString.lowercased()
+    let created = request.createdAt?.timeIntervalSince1970 ?? now
+    let uuid = try request.uuid.map(PostgresStore.canonicalUUID) ?? UUID().uuidString.lowercased()
     let id = try write { () -> RunID in
       var experimentID: StoreValue = .null
-      if let experiment = request.experiment {
+      if let id = request.experimentID, id != Experiment.defaultID {
+        _ = try experimentRow(id)
+        experimentID = .integer(id)
+      } else if let experiment = request.experiment, experiment != Experiment.defaultName {
         try session.execute(
           """
           INSERT INTO experiments (name, created_at) VALUES ($1, $2)
@@ -39,14 +43,14 @@ extension PostgresStore {
             greatest(COALESCE((SELECT max(id) FROM runs), 0),
                      COALESCE((SELECT value::bigint FROM settings
                                WHERE key = 'highest_run_id'), 0)) + 1,
-            $1, $2, $3, 'running', $4, $4, $4, $5, $6, $7, $8, $9)
+            $1, $2, $3, 'running', $4, $4, $10, $5, $6, $7, $8, $9)
           RETURNING id
           """,
           arguments(
-            .text(uuid), .text(request.name ?? uuid), experimentID, .real(now),
+            .text(uuid), .text(request.name ?? uuid), experimentID, .real(created),
             .integer(Int64(request.pid)), .text(request.host), .text(request.command),
             request.gitCommit.map(StoreValue.text) ?? .null,
-            request.continuing.map(StoreValue.integer) ?? .null))
+            request.continuing.map(StoreValue.integer) ?? .null, .real(now)))
       else {
         throw TrackingError(.storage, "Creating a run in \(url.redacted) returned no id.")
       }
@@ -56,6 +60,11 @@ extension PostgresStore {
       }
       for (key, value) in request.params.sorted(by: { $0.key < $1.key }) {
         try insertParam(run: id, key: key, value: value)
+      }
+      for (key, value) in request.tags.sorted(by: { $0.key < $1.key }) {
+        try session.execute(
+          "INSERT INTO tags (run_id, key, value) VALUES ($1, $2, $3)",
+          arguments(.integer(id), .text(key), .text(value)))
       }
       return id
     }
@@ -82,6 +91,7 @@ extension PostgresStore {
           """
           SELECT sha256 FROM checkpoints WHERE run_id = $1
           UNION SELECT features_sha256 FROM knowledge WHERE run_id = $1
+          UNION SELECT sha256 FROM artifacts WHERE run_id = $1
           """, arguments(.integer(id))
         ) { try $0.string(0) })
       try session.execute("DELETE FROM runs WHERE id = $1", arguments(.integer(id)))
@@ -184,7 +194,8 @@ extension PostgresStore {
         value(matrix.backwardTransfer), value(matrix.forwardTransfer), value(matrix.forgetting)))
   }
 
-  /// Deletes the blobs among `candidates` that no checkpoint or knowledge entry references,
+  /// Deletes the blobs among `candidates` that no checkpoint, knowledge entry or artifact
+  /// references,
   /// inside the caller's transaction: the blob goes with its last reference.
   func deleteUnreferencedBlobs(_ candidates: Set<String>) throws {
     guard !candidates.isEmpty else { return }
@@ -195,6 +206,7 @@ extension PostgresStore {
       DELETE FROM blobs b WHERE b.sha256 = ANY($1::text[])
         AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.sha256 = b.sha256)
         AND NOT EXISTS (SELECT 1 FROM knowledge k WHERE k.features_sha256 = b.sha256)
+        AND NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.sha256 = b.sha256)
       """, bindings)
   }
 }

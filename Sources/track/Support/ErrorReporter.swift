@@ -66,10 +66,11 @@ enum ErrorReporter {
   /// The exit status for a storage error.
   static func status(of error: TrackingError) -> ExitStatus {
     switch error.code {
-    case .runNotFound, .ambiguousRun: return .runNotFound
+    case .runNotFound, .ambiguousRun, .experimentNotFound, .artifactNotFound: return .runNotFound
     case .invalidFilter, .invalidName, .invalidValue, .invalidQuery: return .usage
     case .notADatabase, .notATrackStore, .newerSchema, .readOnly, .cannotOpen, .paramConflict,
-      .runNotActive, .blobNotFound, .blobCorrupt, .writeInQuery, .busy, .storage:
+      .runNotActive, .blobNotFound, .blobCorrupt, .writeInQuery, .busy, .storage,
+      .experimentExists:
       return .database
     }
   }
