@@ -156,6 +156,10 @@ let package = Package(
         "Tracking", "TrackingSQLite", "TestSupport",
         "TrackingPostgres", "PostgresTestSupport",
       ]),
+    // The PostgreSQL backend's own tests (its migrations, query dialect, connections).
+    .testTarget(
+      name: "TrackingPostgresTests",
+      dependencies: ["Tracking", "TrackingPostgres", "PostgresTestSupport", "TestSupport"]),
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -77,11 +77,22 @@ public struct PostgresTestDatabase: Sendable {
   /// Drops the database, closing any connection still open to it.
   public func drop() {
     guard let server = try? PostgresTestServer.requireURL() else { return }
-    try? PostgresTestDatabase.administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    _ = try? PostgresTestDatabase.administer(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
   }
 
-  /// Runs one statement on the server's own database (the one its URL names).
-  public static func administer(_ server: PostgresURL, _ sql: String) throws {
+  /// Runs one statement in this database, as the server's user (to change what a store
+  /// cannot, e.g. damage a blob); returns the rows' first column, which must be text (cast it:
+  /// `count(*)::text`).
+  @discardableResult
+  public func execute(_ sql: String) throws -> [String?] {
+    var server = try PostgresTestServer.requireURL()
+    server.database = name
+    return try PostgresTestDatabase.administer(server, sql)
+  }
+
+  /// Runs one statement in the database `server` names; returns the rows' first column (text).
+  @discardableResult
+  public static func administer(_ server: PostgresURL, _ sql: String) throws -> [String?] {
     var logger = Logger(label: "track.tests.postgres")
     logger.logLevel = .critical
     let configuration = PostgresConnection.Configuration(
@@ -100,7 +111,10 @@ public struct PostgresTestDatabase: Sendable {
     }
     defer { try? connection.close().wait() }
     do {
-      _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+      let result = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+      return result.rows.map { row in
+        row.first.flatMap { cell in (try? cell.decode(String?.self)) ?? nil }
+      }
     } catch {
       throw PostgresTestError("\(sql) failed on \(server.redacted): \(String(reflecting: error).prefix(300))")
     }

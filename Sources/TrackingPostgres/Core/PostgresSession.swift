@@ -38,13 +38,16 @@ final class PostgresSession {
     try? connection.close().wait()
   }
 
-  /// Whether the connection is gone (the server restarted, the network dropped it).
-  var isClosed: Bool { connection.isClosed }
+  /// Whether the connection is gone (the server restarted, the network dropped it, an
+  /// administrator ended it): closed, or a statement failed because it was lost.
+  var isClosed: Bool { connection.isClosed || lostConnection }
+  private var lostConnection = false
 
   /// Connects again after the connection was lost.
   func reconnect(readOnly: Bool) throws {
     try? connection.close().wait()
     connection = try PostgresSession.connect(url)
+    lostConnection = false
     if readOnly { try execute("SET default_transaction_read_only = on") }
   }
 
@@ -88,6 +91,7 @@ final class PostgresSession {
       ).wait()
     } catch {
       lastSQLState = PostgresErrors.sqlState(error)
+      if PostgresErrors.isConnectionLoss(error) { lostConnection = true }
       throw PostgresErrors.statement(error, sql: sql, url: url)
     }
   }
