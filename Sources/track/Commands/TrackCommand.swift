@@ -19,5 +19,6 @@ struct TrackCommand: ParsableCommand {
       InitCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, DiffCommand.self,
       MetricsCommand.self, MatrixCommand.self, ExportCommand.self, QueryCommand.self,
       RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self,
+      PushCommand.self, PullCommand.self,
     ])
 }
