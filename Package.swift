@@ -165,7 +165,10 @@ let package = Package(
       swiftSettings: [.swiftLanguageMode(.v6)]),
     .testTarget(
       name: "TrackTests",
-      dependencies: ["Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track"],
+      dependencies: [
+        "Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track",
+        "PostgresTestSupport",
+      ],
       exclude: ["Golden"]),
   ]
 )
