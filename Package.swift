@@ -25,6 +25,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .systemLibrary(
@@ -100,6 +101,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
 
@@ -163,6 +165,11 @@ let package = Package(
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),
+    // track serve and track exec driven by the real MLflow client and plain HTTP.
+    .testTarget(
+      name: "ServerTests",
+      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track"],
+      exclude: ["Python"]),
     .testTarget(
       name: "TrackTests",
       dependencies: [

@@ -30,6 +30,23 @@ CREATE TABLE artifacts (
 );
 CREATE INDEX artifacts_blob ON artifacts(sha256);
 
+-- MLflow 3's logged models: a model a run produced (`mlflow.sklearn.log_model`, autolog).
+-- Its files are artifacts of the source run under `models/ID/`; `params` and `tags` are JSON
+-- objects of strings (text, as in SQLite); `status` is MLflow's (LOGGED_MODEL_PENDING, ...).
+CREATE TABLE logged_models (
+  id            text COLLATE "C" PRIMARY KEY,
+  run_id        bigint REFERENCES runs(id) ON DELETE CASCADE,
+  experiment_id bigint REFERENCES experiments(id) ON DELETE CASCADE,
+  name          text COLLATE "C" NOT NULL,
+  model_type    text,
+  status        text NOT NULL,
+  created_at    double precision NOT NULL,
+  updated_at    double precision NOT NULL,
+  params        text NOT NULL DEFAULT '{}',
+  tags          text NOT NULL DEFAULT '{}'
+);
+CREATE INDEX logged_models_run ON logged_models(run_id);
+
 -- run_overview gains the experiment's id, the run's lifecycle, and its creation and end as
 -- Unix seconds (for comparisons with numbers).
 DROP VIEW run_overview;

@@ -173,3 +173,45 @@ struct ExperimentTests {
     }
   }
 }
+
+/// MLflow 3's logged models: a model record per run, replaced in place as its status moves.
+struct LoggedModelTests {
+  @Test(arguments: Backend.all) func loggedModelsAreSavedUpdatedAndDeleted(_ backend: Backend)
+    throws
+  {
+    let fixture = try backend.makeStore()
+    defer { fixture.remove() }
+    let store = fixture.store
+    let experiment = try store.createExperiment(name: "models", tags: [:])
+    var request = RunRequest(name: "fit")
+    request.experimentID = experiment.id
+    let run = try store.createRun(request)
+    let created = Date(timeIntervalSince1970: 1_700_000_000)
+    var model = LoggedModelRecord(
+      id: "m-0123456789abcdef0123456789abcdef", run: run.id, experimentID: experiment.id,
+      name: "model", modelType: nil, status: "LOGGED_MODEL_PENDING", createdAt: created,
+      updatedAt: created, params: ["C": "1.0"], tags: ["flavor": "sklearn"])
+    try store.saveLoggedModel(model)
+    #expect(try store.loggedModel(id: model.id) == model)
+    model.status = "LOGGED_MODEL_READY"
+    model.updatedAt = created.addingTimeInterval(5)
+    model.tags["stage"] = "ready"
+    try store.saveLoggedModel(model)
+    #expect(try store.loggedModel(id: model.id) == model)
+    #expect(try store.loggedModels(experiments: [experiment.id]).map(\.id) == [model.id])
+    #expect(try store.loggedModels(experiments: [0]).isEmpty)
+    #expect(try store.loggedModels(experiments: []).count == 1)
+    #expect(try store.loggedModel(id: "m-missing") == nil)
+
+    var orphan = model
+    orphan.id = "m-ffffffffffffffffffffffffffffffff"
+    orphan.run = 9999
+    expectTrackingError(.runNotFound) { try store.saveLoggedModel(orphan) }
+
+    try store.deleteLoggedModel(id: model.id)
+    #expect(try store.loggedModel(id: model.id) == nil)
+    try store.saveLoggedModel(model)
+    try store.deleteRun(run.id)
+    #expect(try store.loggedModel(id: model.id) == nil)
+  }
+}

@@ -369,6 +369,9 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func staleHeartbeat() throws -> TimeInterval { try base.staleHeartbeat() }
   func setStaleHeartbeat(_ seconds: TimeInterval) throws { try base.setStaleHeartbeat(seconds) }
   func run(uuid: String) throws -> Run? { try base.run(uuid: uuid) }
+  func latestMetricPoints(of run: RunID) throws -> [MetricPoint] {
+    try base.latestMetricPoints(of: run)
+  }
   func experiments(includeDeleted: Bool) throws -> [Experiment] {
     try base.experiments(includeDeleted: includeDeleted)
   }
@@ -381,6 +384,12 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
     try base.artifact(of: run, path: path)
   }
   func deleteTag(run: RunID, key: String) throws { try base.deleteTag(run: run, key: key) }
+  func loggedModel(id: String) throws -> LoggedModelRecord? { try base.loggedModel(id: id) }
+  func loggedModels(experiments: [Int64]) throws -> [LoggedModelRecord] {
+    try base.loggedModels(experiments: experiments)
+  }
+  func saveLoggedModel(_ model: LoggedModelRecord) throws { try base.saveLoggedModel(model) }
+  func deleteLoggedModel(id: String) throws { try base.deleteLoggedModel(id: id) }
   func updateRun(_ run: RunID, _ update: RunUpdate) throws { try base.updateRun(run, update) }
   func createExperiment(name: String, tags: [String: String]) throws -> Experiment {
     try base.createExperiment(name: name, tags: tags)

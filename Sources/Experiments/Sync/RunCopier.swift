@@ -3,7 +3,8 @@ import Tracking
 
 /// Copies whole runs from one store to another, whatever their backends (`track push` to a
 /// team's PostgreSQL server, `track pull` back into a local file): params, tags, metrics,
-/// tasks, matrices, checkpoints, the knowledge base, artifacts and the blobs they hold.
+/// tasks, matrices, checkpoints, the knowledge base, artifacts, logged models and the blobs
+/// they hold.
 ///
 /// A copy keeps the run's UUID, so copying again is idempotent: a run the destination already
 /// has (ended) is left as it is. Each run is copied in one transaction of the destination:
@@ -167,6 +168,17 @@ public struct RunCopier {
       bytes += data.count
     }
 
+    // MLflow 3's logged models of the run (their files are among its artifacts).
+    let models = try source.loggedModels(experiments: []).filter { $0.run == run.id }
+    if !models.isEmpty {
+      let experimentID = try destination.run(copy).experimentID
+      for var model in models {
+        model.run = copy
+        model.experimentID = experimentID
+        try destination.saveLoggedModel(model)
+      }
+    }
+
     if run.status != .running {
       try destination.updateRun(copy, RunUpdate(status: run.status, endedAt: run.endedAt))
     } else if let heartbeat = run.heartbeatAt {
@@ -177,7 +189,8 @@ public struct RunCopier {
       "run \(label): copied to \(destination.location) as #\(copy): \(params.count) params, "
         + "\(points) points in \(keys.count) metrics, \(tasks.count) tasks, \(matrixRows) "
         + "matrix rows, \(checkpoints.count) checkpoints, \(knowledge.count) knowledge entries, "
-        + "\(artifacts.count) artifacts (\(NumberFormatting.bytes(bytes)) of blobs)")
+        + "\(artifacts.count) artifacts, \(models.count) logged models "
+        + "(\(NumberFormatting.bytes(bytes)) of blobs)")
     return copy
   }
 

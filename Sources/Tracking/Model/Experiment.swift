@@ -97,3 +97,45 @@ public struct ArtifactRecord: Equatable, Sendable {
     }
   }
 }
+
+/// A model a run produced (MLflow 3's logged model). Its files are artifacts of the source
+/// run under `models/ID/`.
+public struct LoggedModelRecord: Equatable, Sendable {
+  /// MLflow's model id (`m-` and 32 hex digits).
+  public var id: String
+  /// The run that produced it, if any.
+  public var run: RunID?
+  /// Its experiment (0: the default one).
+  public var experimentID: Int64
+  /// Its name (`model`).
+  public var name: String
+  /// The flavor's model type, when given.
+  public var modelType: String?
+  /// MLflow's status (`LOGGED_MODEL_PENDING`, `LOGGED_MODEL_READY`, `LOGGED_MODEL_UPLOAD_FAILED`).
+  public var status: String
+  /// When it was created.
+  public var createdAt: Date
+  /// When its status, params or tags last changed.
+  public var updatedAt: Date
+  /// Its params.
+  public var params: [String: String]
+  /// Its tags.
+  public var tags: [String: String]
+
+  public init(
+    id: String, run: RunID?, experimentID: Int64, name: String, modelType: String?,
+    status: String, createdAt: Date, updatedAt: Date, params: [String: String],
+    tags: [String: String]
+  ) {
+    self.id = id
+    self.run = run
+    self.experimentID = experimentID
+    self.name = name
+    self.modelType = modelType
+    self.status = status
+    self.createdAt = createdAt
+    self.updatedAt = updatedAt
+    self.params = params
+    self.tags = tags
+  }
+}

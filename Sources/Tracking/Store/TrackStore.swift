@@ -43,6 +43,9 @@ public protocol StoreReading: AnyObject, Sendable {
   func metricSeries(of run: RunID, key: String) throws -> [MetricPoint]
   /// The latest value (highest step, then last logged) of each metric of a run.
   func latestMetrics(of run: RunID) throws -> [String: Double]
+  /// The latest point of each metric of a run (value, step and time; epoch and task nil),
+  /// sorted by key.
+  func latestMetricPoints(of run: RunID) throws -> [MetricPoint]
   /// The tasks of a run's stream, by index.
   func tasks(of run: RunID) throws -> [TaskRecord]
   /// The names of the matrices a run recorded (usually one, "accuracy"), in recording order.
@@ -72,6 +75,10 @@ public protocol StoreReading: AnyObject, Sendable {
 
   /// The artifacts of a run whose paths start with `prefix` (all when nil), by path.
   func artifacts(of run: RunID, prefix: String?) throws -> [ArtifactRecord]
+  /// The logged model with this id, or nil.
+  func loggedModel(id: String) throws -> LoggedModelRecord?
+  /// The logged models of these experiments (all when empty), newest first.
+  func loggedModels(experiments: [Int64]) throws -> [LoggedModelRecord]
   /// The artifact of a run at `path`; `.artifactNotFound` when absent. Its bytes come from
   /// `loadBlob(record.sha256)`, verified.
   func artifact(of run: RunID, path: String) throws -> ArtifactRecord
@@ -145,6 +152,10 @@ public protocol StoreWriting: StoreReading {
   func updateExperiment(id: Int64, name: String?, deleted: Bool?) throws
   /// Sets (or replaces) a tag of an experiment (not the default one).
   func setExperimentTag(experiment: Int64, key: String, value: String) throws
+  /// Creates or replaces a logged model (its run and experiment must exist).
+  func saveLoggedModel(_ model: LoggedModelRecord) throws
+  /// Deletes a logged model (not its files); absent: nothing to do.
+  func deleteLoggedModel(id: String) throws
   /// Stores a file of a run at `path` (replacing one there), its content once by SHA-256.
   func saveArtifact(run: RunID, path: String, data: Data) throws -> ArtifactRecord
 }

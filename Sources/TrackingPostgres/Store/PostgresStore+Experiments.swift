@@ -291,3 +291,82 @@ extension PostgresStore {
       size: try row.int64(3), createdAt: Date(timeIntervalSince1970: try row.double(4)))
   }
 }
+
+/// MLflow 3's logged models (migration 0007).
+extension PostgresStore {
+  private static let modelColumns =
+    "id, run_id, COALESCE(experiment_id, 0), name, model_type, status, created_at, "
+    + "updated_at, params, tags"
+
+  public func loggedModel(id: String) throws -> LoggedModelRecord? {
+    try read {
+      try session.first(
+        "SELECT \(PostgresStore.modelColumns) FROM logged_models WHERE id = $1",
+        arguments(.text(id)), PostgresStore.decodeModel)
+    }
+  }
+
+  public func loggedModels(experiments: [Int64]) throws -> [LoggedModelRecord] {
+    try read {
+      var bindings = PostgresBindings()
+      var sql = "SELECT \(PostgresStore.modelColumns) FROM logged_models"
+      if !experiments.isEmpty {
+        sql += " WHERE COALESCE(experiment_id, 0) = ANY($1::bigint[])"
+        bindings.append(experiments)
+      }
+      return try session.rows(
+        sql + " ORDER BY created_at DESC, id", bindings, PostgresStore.decodeModel)
+    }
+  }
+
+  public func saveLoggedModel(_ model: LoggedModelRecord) throws {
+    try write {
+      if let run = model.run { _ = try runRow(run) }
+      if model.experimentID != Experiment.defaultID { _ = try experimentRow(model.experimentID) }
+      try session.execute(
+        """
+        INSERT INTO logged_models (id, run_id, experiment_id, name, model_type, status,
+                                   created_at, updated_at, params, tags)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (id) DO UPDATE SET run_id = excluded.run_id,
+          experiment_id = excluded.experiment_id, name = excluded.name,
+          model_type = excluded.model_type, status = excluded.status,
+          updated_at = excluded.updated_at, params = excluded.params, tags = excluded.tags
+        """,
+        arguments(
+          .text(model.id), model.run.map(StoreValue.integer) ?? .null,
+          model.experimentID == Experiment.defaultID ? .null : .integer(model.experimentID),
+          .text(model.name), model.modelType.map(StoreValue.text) ?? .null, .text(model.status),
+          .real(model.createdAt.timeIntervalSince1970),
+          .real(model.updatedAt.timeIntervalSince1970),
+          .text(PostgresStore.jsonObject(model.params)),
+          .text(PostgresStore.jsonObject(model.tags))))
+    }
+  }
+
+  public func deleteLoggedModel(id: String) throws {
+    try write {
+      try session.execute("DELETE FROM logged_models WHERE id = $1", arguments(.text(id)))
+    }
+  }
+
+  static func decodeModel(_ row: PostgresCells) throws -> LoggedModelRecord {
+    LoggedModelRecord(
+      id: try row.string(0), run: try row.optionalInt64(1), experimentID: try row.int64(2),
+      name: try row.string(3), modelType: try row.optionalString(4), status: try row.string(5),
+      createdAt: Date(timeIntervalSince1970: try row.double(6)),
+      updatedAt: Date(timeIntervalSince1970: try row.double(7)),
+      params: jsonDictionary(try row.string(8)), tags: jsonDictionary(try row.string(9)))
+  }
+
+  /// A JSON object of strings, keys sorted (stable bytes, as SQLite's backend writes it).
+  static func jsonObject(_ values: [String: String]) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+  }
+
+  static func jsonDictionary(_ text: String) -> [String: String] {
+    (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+  }
+}

@@ -119,6 +119,22 @@ extension PostgresStore {
     }
   }
 
+  public func latestMetricPoints(of run: RunID) throws -> [MetricPoint] {
+    try read {
+      _ = try runRow(run)
+      return try session.rows(
+        """
+        SELECT k.name, l.value, l.step, l.wall_time FROM metric_latest l
+        JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = $1 ORDER BY k.name
+        """, arguments(.integer(run))
+      ) { row in
+        MetricPoint(
+          key: try row.string(0), value: try row.metricValue(1), step: try row.int(2),
+          wallTime: Date(timeIntervalSince1970: try row.double(3)))
+      }
+    }
+  }
+
   public func tasks(of run: RunID) throws -> [TaskRecord] {
     try read {
       _ = try runRow(run)

@@ -383,6 +383,23 @@ enum EmbeddedMigrations {
       ) WITHOUT ROWID;
       CREATE INDEX artifacts_blob ON artifacts(sha256);
 
+      -- MLflow 3's logged models: a model a run produced (`mlflow.sklearn.log_model`, autolog).
+      -- Its files are artifacts of the source run under `models/ID/`; `params` and `tags` are JSON
+      -- objects of strings; `status` is MLflow's (LOGGED_MODEL_PENDING, LOGGED_MODEL_READY, ...).
+      CREATE TABLE logged_models (
+        id            TEXT PRIMARY KEY,
+        run_id        INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+        experiment_id INTEGER REFERENCES experiments(id) ON DELETE CASCADE,
+        name          TEXT NOT NULL,
+        model_type    TEXT,
+        status        TEXT NOT NULL,
+        created_at    REAL NOT NULL,
+        updated_at    REAL NOT NULL,
+        params        TEXT NOT NULL DEFAULT '{}',
+        tags          TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX logged_models_run ON logged_models(run_id);
+
       -- run_overview gains the experiment's id, the run's lifecycle, and its creation and end as
       -- Unix seconds (for comparisons with numbers).
       DROP VIEW run_overview;

@@ -264,3 +264,80 @@ extension SQLiteStore {
       createdAt: Date(timeIntervalSince1970: row.double(4)))
   }
 }
+
+/// MLflow 3's logged models (migration 0007).
+extension SQLiteStore {
+  private static let modelColumns =
+    "id, run_id, COALESCE(experiment_id, 0), name, model_type, status, created_at, updated_at, params, tags"
+
+  public func loggedModel(id: String) throws -> LoggedModelRecord? {
+    try withDatabase { database in
+      try database.statement("SELECT \(SQLiteStore.modelColumns) FROM logged_models WHERE id = ?")
+        .first([.text(id)], SQLiteStore.decodeModel)
+    }
+  }
+
+  public func loggedModels(experiments: [Int64]) throws -> [LoggedModelRecord] {
+    try withDatabase { database in
+      var sql = "SELECT \(SQLiteStore.modelColumns) FROM logged_models"
+      if !experiments.isEmpty {
+        sql += " WHERE COALESCE(experiment_id, 0) IN ("
+          + experiments.map { _ in "?" }.joined(separator: ", ") + ")"
+      }
+      return try database.statement(sql + " ORDER BY created_at DESC, id").map(
+        experiments.map(StoreValue.integer), SQLiteStore.decodeModel)
+    }
+  }
+
+  public func saveLoggedModel(_ model: LoggedModelRecord) throws {
+    try write { database in
+      if let run = model.run { _ = try runRow(run, in: database) }
+      if model.experimentID != Experiment.defaultID {
+        _ = try experimentRow(model.experimentID, in: database)
+      }
+      try database.execute(
+        """
+        INSERT INTO logged_models (id, run_id, experiment_id, name, model_type, status,
+                                   created_at, updated_at, params, tags)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET run_id = excluded.run_id,
+          experiment_id = excluded.experiment_id, name = excluded.name,
+          model_type = excluded.model_type, status = excluded.status,
+          updated_at = excluded.updated_at, params = excluded.params, tags = excluded.tags
+        """,
+        [
+          .text(model.id), model.run.map(StoreValue.integer) ?? .null,
+          model.experimentID == Experiment.defaultID ? .null : .integer(model.experimentID),
+          .text(model.name), model.modelType.map(StoreValue.text) ?? .null, .text(model.status),
+          .real(model.createdAt.timeIntervalSince1970), .real(model.updatedAt.timeIntervalSince1970),
+          .text(SQLiteStore.jsonObject(model.params)), .text(SQLiteStore.jsonObject(model.tags)),
+        ])
+    }
+  }
+
+  public func deleteLoggedModel(id: String) throws {
+    try write { database in
+      try database.execute("DELETE FROM logged_models WHERE id = ?", [.text(id)])
+    }
+  }
+
+  static func decodeModel(_ row: Statement) -> LoggedModelRecord {
+    LoggedModelRecord(
+      id: row.string(0), run: row.optionalInt64(1), experimentID: row.int64(2),
+      name: row.string(3), modelType: row.optionalString(4), status: row.string(5),
+      createdAt: Date(timeIntervalSince1970: row.double(6)),
+      updatedAt: Date(timeIntervalSince1970: row.double(7)),
+      params: jsonDictionary(row.string(8)), tags: jsonDictionary(row.string(9)))
+  }
+
+  /// A JSON object of strings, keys sorted (stable bytes).
+  static func jsonObject(_ values: [String: String]) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+  }
+
+  static func jsonDictionary(_ text: String) -> [String: String] {
+    (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+  }
+}

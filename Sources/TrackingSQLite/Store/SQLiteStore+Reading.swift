@@ -114,6 +114,22 @@ extension SQLiteStore {
     }
   }
 
+  public func latestMetricPoints(of run: RunID) throws -> [MetricPoint] {
+    try withDatabase { database in
+      _ = try runRow(run, in: database)
+      return try database.statement(
+        """
+        SELECT k.name, l.value, l.step, l.wall_time FROM metric_latest l
+        JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = ? ORDER BY k.name
+        """
+      ).map([.integer(run)]) { row in
+        MetricPoint(
+          key: row.string(0), value: row.metricValue(1), step: Int(row.int64(2)),
+          wallTime: Date(timeIntervalSince1970: row.double(3)))
+      }
+    }
+  }
+
   /// The tasks of a run's stream, by index.
   public func tasks(of run: RunID) throws -> [TaskRecord] {
     try withDatabase { database in

@@ -19,7 +19,8 @@ struct TrackCommand: ParsableCommand {
     subcommands: [
       InitCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, DiffCommand.self,
       MetricsCommand.self, MatrixCommand.self, ExportCommand.self, QueryCommand.self,
-      RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self,
+      RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self, ServeCommand.self,
+      ExecCommand.self,
       PushCommand.self, PullCommand.self,
     ])
 }

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Learning
 import Tracking
+import TrackServer
 
 /// Runs the command line and turns every error into a message and an exit status.
 enum ErrorReporter {
@@ -50,6 +51,8 @@ enum ErrorReporter {
       return (status(of: error).rawValue, "error: \(error)")
     case let error as LearningError:
       return (status(of: error).rawValue, "error: \(error)")
+    case let error as ServerError:
+      return (ExitStatus.usage.rawValue, "error: \(error)")
     default:
       let code = TrackCommand.exitCode(for: error)
       let message = TrackCommand.fullMessage(for: error)
