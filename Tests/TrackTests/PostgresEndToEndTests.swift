@@ -58,6 +58,34 @@ struct PostgresEndToEndTests {
     #expect(write.stderr.contains("read-only"))
     #expect(try track("check").status == 0)
     #expect(try track("runs", "--format", "json").stdout.contains("short"))
+
+    // docs/schema.md's PostgreSQL examples run as written.
+    let examples = try PostgresEndToEndTests.documentedExamples()
+    #expect(examples.count >= 3)
+    for example in examples {
+      let result = try track("query", example, "--format", "csv")
+      #expect(result.status == 0, "\(example)\n\(result.stderr)")
+      #expect(result.stdout.split(separator: "\n").count >= 2, "\(example) returned no rows")
+    }
+  }
+
+  /// The ```postgresql blocks of docs/schema.md.
+  static func documentedExamples() throws -> [String] {
+    let document = try String(
+      contentsOf: SourceTree.root.appendingPathComponent("docs/schema.md"), encoding: .utf8)
+    var blocks: [String] = []
+    var current: [Substring]?
+    for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+      if current == nil, line == "```postgresql" {
+        current = []
+      } else if current != nil, line == "```" {
+        blocks.append(current!.joined(separator: "\n"))
+        current = nil
+      } else {
+        current?.append(line)
+      }
+    }
+    return blocks
   }
 
   @Test func pushAndPullCopyWholeRunsBothWays() throws {
