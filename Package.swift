@@ -168,7 +168,10 @@ let package = Package(
     // track serve and track exec driven by the real MLflow client and plain HTTP.
     .testTarget(
       name: "ServerTests",
-      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track"],
+      dependencies: [
+        "Tracking", "TrackingSQLite", "TestSupport", "track",
+        "TrackingPostgres", "PostgresTestSupport",
+      ],
       exclude: ["Python"]),
     .testTarget(
       name: "TrackTests",
