@@ -143,6 +143,10 @@ let package = Package(
       name: "storage-benchmark", dependencies: ["TrackingSQLite", "CSQLite"],
       path: "Benchmarks/StorageBenchmark"),
 
+    // PostgreSQL logging benchmark: ours vs psql COPY (run by Benchmarks/postgres.sh, release).
+    .executableTarget(
+      name: "postgres-benchmark", dependencies: ["Tracking", "TrackingPostgres"],
+      path: "Benchmarks/PostgresBenchmark"),
     // The SQLite backend's own tests (migrations, concurrency, the file format).
     // Scale benchmark: builds a store of 10,000 runs and 10 M points (Benchmarks/scale.sh).
     .executableTarget(
