@@ -36,6 +36,16 @@ extension PostgresStore {
     var tasks: [Int64?] = []
     var values: [Double?] = []
     var wallMS: [Int64] = []
+
+    mutating func reserve(_ count: Int) {
+      keys.reserveCapacity(count)
+      steps.reserveCapacity(count)
+      seqs.reserveCapacity(count)
+      epochs.reserveCapacity(count)
+      tasks.reserveCapacity(count)
+      values.reserveCapacity(count)
+      wallMS.reserveCapacity(count)
+    }
   }
 
   /// Inserts points, a batch in one statement (`unnest` of array parameters), and keeps
@@ -43,39 +53,39 @@ extension PostgresStore {
   /// equal steps the one logged last.
   ///
   /// A point gets `seq` 0 when its step is past the series' end (the usual case, no lookup);
-  /// a step already stored gets the next `seq` for it. When another writer of the same run took
-  /// a (run, key, step, seq) first, the batch is rolled back to its savepoint and inserted
-  /// again with every `seq` computed by the server.
+  /// a step already stored gets the next `seq` for it. When a (run, key, step, seq) was taken
+  /// (by another writer of the same run, or by an earlier point of the batch whose step came
+  /// back), the batch is rolled back to its savepoint and inserted again with every `seq`
+  /// computed by the server.
   func insertMetrics(_ points: [MetricPoint], run: RunID) throws {
     guard !points.isEmpty else { return }
     let origin = try runOrigin(run)
     var columns = PointColumns()
+    columns.reserve(points.count)
     var latest: [Int64: MetricPoint] = [:]
-    var nextSeqs: [StepKey: Int64] = [:]
-    var keyIDs: [String: Int64] = [:]
+    var cursors: [Int64: SeriesCursor] = [:]
+    var lastKey = ""
+    var keyID: Int64 = 0
     for point in points {
-      let keyID: Int64
-      if let known = keyIDs[point.key] {
-        keyID = known
-      } else {
+      if point.key != lastKey {
         keyID = try metricKeyID(point.key)
-        keyIDs[point.key] = keyID
+        lastKey = point.key
       }
-      let series = SeriesKey(run: run, key: keyID)
-      let end = try seriesEnd(series)
+      var cursor =
+        try cursors[keyID]
+        ?? SeriesCursor(end: seriesEnd(SeriesKey(run: run, key: keyID)), step: .min, seq: -1)
       let seq: Int64
-      if point.step > end {
+      if point.step > cursor.end {
         seq = 0
-        seriesEnds[series] = point.step
+        cursor.end = point.step
+      } else if point.step == cursor.step {
+        seq = cursor.seq + 1
       } else {
-        let step = StepKey(key: keyID, step: point.step)
-        if let next = nextSeqs[step] {
-          seq = next
-        } else {
-          seq = try nextSeq(run: run, key: keyID, step: point.step)
-        }
+        seq = try nextSeq(run: run, key: keyID, step: point.step)
       }
-      nextSeqs[StepKey(key: keyID, step: point.step)] = seq + 1
+      cursor.step = point.step
+      cursor.seq = seq
+      cursors[keyID] = cursor
       columns.keys.append(keyID)
       columns.steps.append(Int64(point.step))
       columns.seqs.append(seq)
@@ -87,6 +97,7 @@ extension PostgresStore {
       if let current = latest[keyID], current.step > point.step { continue }
       latest[keyID] = point
     }
+    for (key, cursor) in cursors { seriesEnds[SeriesKey(run: run, key: key)] = cursor.end }
     try session.execute("SAVEPOINT track_points")
     do {
       try session.execute(
@@ -133,10 +144,14 @@ extension PostgresStore {
       """, upsert)
   }
 
-  /// One step of one metric, within a batch.
-  private struct StepKey: Hashable {
-    var key: Int64
+  /// Where a series stands within a batch: its highest step, and the step and `seq` of the
+  /// point before. A step met again later, not right after itself, reads its next `seq`
+  /// from the table; if an earlier point of the same batch took it, the insert conflicts and
+  /// the server numbers the batch instead.
+  private struct SeriesCursor {
+    var end: Int
     var step: Int
+    var seq: Int64
   }
 
   private func bindings(run: RunID, _ columns: PointColumns, withSeqs: Bool) -> PostgresBindings {
