@@ -26,7 +26,7 @@ url=${TRACK_BENCH_POSTGRES_URL:-}
 if [[ -z "$url" ]]; then
   cluster=$(mktemp -d -u /tmp/track-bench-postgres.XXXXXX)
   trap 'scripts/postgres-test-cluster.sh stop "$cluster"' EXIT
-  url=$(scripts/postgres-test-cluster.sh start "$cluster")
+  url=$(PG_FSYNC=on scripts/postgres-test-cluster.sh start "$cluster")
 fi
 server=${url%/*}
 psql_admin() { psql "$url" -X -q -v ON_ERROR_STOP=1 "$@"; }

@@ -55,10 +55,11 @@ start)
     --auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
     >"$folder/initdb.log" 2>&1 || { cat "$folder/initdb.log" >&2; exit 1; }
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  # Tests create and drop a database each; fsync off is for throwaway data only.
+  # Tests create and drop a database each; fsync off (PG_FSYNC=on to keep it) is for
+  # throwaway data only.
   as_owner "$bin/pg_ctl" --pgdata="$folder/data" --log="$folder/server.log" --wait \
     --options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$folder \
-      -c fsync=off -c max_connections=200" start >/dev/null \
+      -c fsync=${PG_FSYNC:-off} -c max_connections=200" start >/dev/null \
     || { cat "$folder/server.log" >&2; exit 1; }
   echo "postgres://track:$password@127.0.0.1:$port/postgres"
   ;;

@@ -60,6 +60,27 @@ struct PostgresStoreTests {
     #expect(try store.metricSeries(of: run.id, key: "loss").first?.value.isNaN == true)
   }
 
+  @Test func twoWritersOfOneRunLoseNoPoint() throws {
+    let database = try PostgresTestDatabase.create()
+    defer { database.drop() }
+    let first = try PostgresStore(url: database.url)
+    let second = try PostgresStore(url: database.url)
+    let run = try first.createRun(RunRequest(name: "shared"))
+    func points(_ steps: ClosedRange<Int>, _ value: Double) -> [MetricPoint] {
+      steps.map { MetricPoint(key: "loss", value: value, step: $0) }
+    }
+    try first.appendMetrics(points(0...9, 1), to: run.id, heartbeat: nil)
+    // The second store has not seen steps 5...9: its seq 0 for them conflicts, and the batch
+    // is numbered by the server instead.
+    try second.appendMetrics(points(5...14, 2), to: run.id, heartbeat: nil)
+    try first.appendMetrics(points(12...12, 3), to: run.id, heartbeat: nil)
+    let series = try first.metricSeries(of: run.id, key: "loss")
+    #expect(series.count == 21)
+    #expect(series.filter { $0.step == 7 }.map(\.value) == [1, 2])
+    #expect(series.filter { $0.step == 12 }.map(\.value) == [2, 3])
+    #expect(try first.latestMetrics(of: run.id) == ["loss": 2])
+  }
+
   @Test func aDamagedBlobIsNeverUsed() throws {
     let database = try PostgresTestDatabase.create()
     defer { database.drop() }

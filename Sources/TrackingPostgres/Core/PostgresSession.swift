@@ -23,7 +23,8 @@ final class PostgresSession {
   let url: PostgresURL
   private var connection: PostgresConnection
   /// The SQLSTATE of the last statement that failed on the server ("23505": a unique
-  /// violation), for a caller that handles one kind of failure itself.
+  /// violation), for a caller that handles one kind of failure itself right after it (a
+  /// later ROLLBACK does not clear it).
   private(set) var lastSQLState: String?
 
   /// Connects and logs in; `.cannotOpen` (or `.busy` when the server is full) naming the

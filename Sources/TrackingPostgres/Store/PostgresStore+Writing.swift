@@ -6,24 +6,39 @@ import Tracking
 extension PostgresStore {
   public func appendMetrics(_ points: [MetricPoint], to run: RunID, heartbeat: Date?) throws {
     if points.isEmpty && heartbeat == nil { return }
-    try write {
-      try insertMetrics(points, run: run)
-      if let heartbeat {
-        try session.execute(
-          "UPDATE runs SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'",
-          arguments(.real(heartbeat.timeIntervalSince1970), .integer(run)))
-      }
+    try writingPoints(points, run: run) { serverNumbering in
+      try insertMetrics(
+        points, run: run, heartbeat: heartbeat?.timeIntervalSince1970,
+        serverNumbering: serverNumbering)
     }
   }
 
   public func endRun(_ run: RunID, status: RunStatus, lastPoints: [MetricPoint]) throws {
     let now = Date().timeIntervalSince1970
-    try write {
+    try writingPoints(lastPoints, run: run) { serverNumbering in
       _ = try runRow(run)
-      try insertMetrics(lastPoints, run: run)
+      try insertMetrics(lastPoints, run: run, heartbeat: nil, serverNumbering: serverNumbering)
       try session.execute(
         "UPDATE runs SET status = $1, ended_at = $2, heartbeat_at = $2 WHERE id = $3",
         arguments(.text(status.rawValue), .real(now), .integer(run)))
+    }
+  }
+
+  /// Runs `body` (which writes `points`) in one write transaction with `seq` numbered here;
+  /// when a (run, key, step, seq) was taken — by another writer of the same run, or by an
+  /// earlier point of the batch whose step came back — runs it again with `seq` numbered by
+  /// the server. (`write` rolls the first attempt back and restores the caches.)
+  private func writingPoints(
+    _ points: [MetricPoint], run: RunID, _ body: (_ serverNumbering: Bool) throws -> Void
+  ) throws {
+    // Under the (recursive) lock throughout, so the failure read is this write's own.
+    lock.lock()
+    defer { lock.unlock() }
+    do {
+      try write { try body(false) }
+    } catch where !points.isEmpty && session.lastSQLState == "23505" {
+      seriesEnds = seriesEnds.filter { $0.key.run != run }
+      try write { try body(true) }
     }
   }
 
@@ -48,17 +63,24 @@ extension PostgresStore {
     }
   }
 
-  /// Inserts points, a batch in one statement (`unnest` of array parameters), and keeps
-  /// `metric_latest` current: per metric, the point with the highest step wins, and among
-  /// equal steps the one logged last.
+  /// Inserts points, keeps `metric_latest` current (per metric, the point with the highest
+  /// step wins, and among equal steps the one logged last) and records the heartbeat, all in
+  /// one statement (`unnest` of array parameters).
   ///
   /// A point gets `seq` 0 when its step is past the series' end (the usual case, no lookup);
-  /// a step already stored gets the next `seq` for it. When a (run, key, step, seq) was taken
-  /// (by another writer of the same run, or by an earlier point of the batch whose step came
-  /// back), the batch is rolled back to its savepoint and inserted again with every `seq`
-  /// computed by the server.
-  func insertMetrics(_ points: [MetricPoint], run: RunID) throws {
-    guard !points.isEmpty else { return }
+  /// a step already stored gets the next `seq` for it. With `serverNumbering`, the server
+  /// numbers every point (after a conflict: `writingPoints`).
+  func insertMetrics(
+    _ points: [MetricPoint], run: RunID, heartbeat: Double?, serverNumbering: Bool
+  ) throws {
+    guard !points.isEmpty else {
+      if let heartbeat {
+        try session.execute(
+          "UPDATE runs SET heartbeat_at = $1 WHERE id = $2 AND status = 'running'",
+          arguments(.real(heartbeat), .integer(run)))
+      }
+      return
+    }
     let origin = try runOrigin(run)
     var columns = PointColumns()
     columns.reserve(points.count)
@@ -98,21 +120,25 @@ extension PostgresStore {
       latest[keyID] = point
     }
     for (key, cursor) in cursors { seriesEnds[SeriesKey(run: run, key: key)] = cursor.end }
-    try session.execute("SAVEPOINT track_points")
-    do {
-      try session.execute(
+    // One row per metric in metric_latest (a statement may not upsert a row twice).
+    let newest = latest.sorted { $0.key < $1.key }
+    var bindings = self.bindings(run: run, columns, withSeqs: !serverNumbering)
+    let first = bindings.count + 1
+    bindings.append(newest.map(\.key))
+    bindings.append(newest.map { Int64($0.value.step) })
+    bindings.append(NullableArray(newest.map { $0.value.value.isNaN ? nil : $0.value.value }))
+    bindings.append(newest.map { $0.value.wallTime.timeIntervalSince1970 })
+    var beat = ""
+    if let heartbeat {
+      bindings.append(heartbeat)
+      beat = """
+        , beat AS (UPDATE runs SET heartbeat_at = $\(first + 4)
+                   WHERE id = $1 AND status = 'running')
         """
-        INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
-        SELECT $1, u.k, u.s, u.q, u.e, u.t, u.v, u.w
-        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                    $7::double precision[], $8::bigint[]) AS u(k, s, q, e, t, v, w)
-        """, bindings(run: run, columns, withSeqs: true))
-      try session.execute("RELEASE SAVEPOINT track_points")
-    } catch where session.lastSQLState == "23505" {
-      try session.execute("ROLLBACK TO SAVEPOINT track_points")
-      seriesEnds = seriesEnds.filter { $0.key.run != run }
-      try session.execute(
-        """
+    }
+    let insert =
+      serverNumbering
+      ? """
         INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
         SELECT $1, u.k, u.s,
                COALESCE((SELECT max(p.seq) + 1 FROM metric_points p
@@ -122,26 +148,27 @@ extension PostgresStore {
         FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
                     $6::double precision[], $7::bigint[])
              WITH ORDINALITY AS u(k, s, e, t, v, w, o)
-        """, bindings(run: run, columns, withSeqs: false))
-    }
-    // One row per metric (a statement may not upsert the same row twice).
-    let newest = latest.sorted { $0.key < $1.key }
-    var upsert = PostgresBindings(capacity: 5)
-    upsert.append(run)
-    upsert.append(newest.map(\.key))
-    upsert.append(newest.map { Int64($0.value.step) })
-    upsert.append(NullableArray(newest.map { $0.value.value.isNaN ? nil : $0.value.value }))
-    upsert.append(newest.map { $0.value.wallTime.timeIntervalSince1970 })
+        """
+      : """
+        INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
+        SELECT $1, u.k, u.s, u.q, u.e, u.t, u.v, u.w
+        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+                    $7::double precision[], $8::bigint[]) AS u(k, s, q, e, t, v, w)
+        """
+    // One statement, one round trip: the points, the latest values and the heartbeat.
     try session.execute(
       """
+      WITH points AS (
+      \(insert)
+      )\(beat)
       INSERT INTO metric_latest (run_id, key_id, step, value, wall_time)
       SELECT $1, u.k, u.s, u.v, u.w
-      FROM unnest($2::bigint[], $3::bigint[], $4::double precision[], $5::double precision[])
-           AS u(k, s, v, w)
+      FROM unnest($\(first)::bigint[], $\(first + 1)::bigint[], $\(first + 2)::double precision[],
+                  $\(first + 3)::double precision[]) AS u(k, s, v, w)
       ON CONFLICT (run_id, key_id) DO UPDATE SET step = excluded.step, value = excluded.value,
         wall_time = excluded.wall_time
       WHERE excluded.step >= metric_latest.step
-      """, upsert)
+      """, bindings)
   }
 
   /// Where a series stands within a batch: its highest step, and the step and `seq` of the
