@@ -55,6 +55,12 @@ extension PostgresStore {
   }
 
   public func countRuns(where filter: RunFilter?) throws -> Int {
+    guard let filter else {
+      // The view adds no rows to `runs` and drops none: count the table.
+      return try read {
+        Int(try session.integer("SELECT count(*) FROM runs WHERE deleted_at IS NULL") ?? 0)
+      }
+    }
     let condition = PostgresStore.listingCondition(filter)
     let sql = "SELECT count(*) FROM run_overview o WHERE \(condition.sql)"
     let values = condition.arguments
@@ -65,8 +71,12 @@ extension PostgresStore {
 
   /// The WHERE clause of a listing: the filter, and runs in the trash left out unless the
   /// filter names `lifecycle`.
+  ///
+  /// Written on `runs.deleted_at`, not on the view's `lifecycle` (a CASE the planner cannot
+  /// estimate: it then sorted all 10,000 runs for `track runs`' first 50, 107 ms, against
+  /// 0.5 ms walking the primary key).
   static func listingCondition(_ filter: RunFilter?) -> (sql: String, arguments: [StoreValue]) {
-    let active = "o.lifecycle = 'active'"
+    let active = "o.id IN (SELECT d.id FROM runs d WHERE d.deleted_at IS NULL)"
     guard let filter else { return (active, []) }
     let compiled = filter.compile()
     if filter.expression.fields.contains("lifecycle") { return compiled }
