@@ -173,7 +173,7 @@ let package = Package(
     .testTarget(
       name: "ServerTests",
       dependencies: [
-        "Tracking", "TrackingSQLite", "TestSupport", "track",
+        "Tracking", "TrackingSQLite", "TestSupport", "track", "tracking-stress",
         "TrackingPostgres", "PostgresTestSupport",
       ],
       exclude: ["Python"]),

@@ -429,8 +429,9 @@ final class MLflowAPI: Sendable {
     // Everything is checked before anything is written; then one transaction.
     var points: [MetricPoint] = []
     points.reserveCapacity(metrics.count)
+    var checkedKeys: Set<String> = []
     for (index, metric) in metrics.enumerated() {
-      points.append(try metricPoint(metric, path: "metrics[\(index)]."))
+      points.append(try metricPoint(metric, path: "metrics[\(index)].", checked: &checkedKeys))
     }
     var paramPairs: [(String, String)] = []
     for (index, param) in params.enumerated() {
@@ -450,8 +451,10 @@ final class MLflowAPI: Sendable {
         value, limit: MLflowRules.maximumTagValueLength, field: "tags[\(index)].value")
       tagPairs.append((key, value))
     }
-    // Points of one key together: the store interns a key once per run of equal keys.
-    points.sort { $0.key < $1.key }
+    // Points of one key together (the store looks a key up once per run of equal keys), in
+    // the order they came within a key (equal steps keep their logging order).
+    points = points.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+      .map(\.element)
     try store.transaction {
       try logParams(paramPairs, run: run)
       try applyTags(tagPairs, run: run)
@@ -537,8 +540,16 @@ final class MLflowAPI: Sendable {
   }
 
   private func metricPoint(_ fields: Fields, path: String) throws -> MetricPoint {
+    var checked: Set<String> = []
+    return try metricPoint(fields, path: path, checked: &checked)
+  }
+
+  /// A metric of a request; `checked` holds the keys already validated in it.
+  private func metricPoint(_ fields: Fields, path: String, checked: inout Set<String>) throws
+    -> MetricPoint
+  {
     let key = try fields.requiredString("key")
-    try MLflowRules.validateKey(key, field: path + "key")
+    if checked.insert(key).inserted { try MLflowRules.validateKey(key, field: path + "key") }
     guard let value = try fields.double("value") else { throw MLflowError.missing(path + "value") }
     let timestamp = try fields.int64("timestamp") ?? MLflowIDs.milliseconds(Date())
     let step = try fields.int64("step") ?? 0

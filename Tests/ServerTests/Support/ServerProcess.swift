@@ -1,8 +1,5 @@
 import Foundation
 import TestSupport
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
 
 /// A real `track serve` on a free loopback port, for one test; stopped by `stop()`.
 final class ServerProcess {
@@ -68,7 +65,8 @@ struct ServerTestError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// A plain HTTP request (no MLflow client), for the cases a client never sends.
+/// A plain HTTP request (no MLflow client), for the cases a client never sends; sent with
+/// curl (URLSession on Linux waits on a 401's Basic challenge instead of returning it).
 struct HTTP {
   struct Reply {
     var status: Int
@@ -84,27 +82,33 @@ struct HTTP {
   static func send(
     _ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:]
   ) throws -> Reply {
-    var request = URLRequest(url: URL(string: url)!)
-    request.httpMethod = method
-    request.httpBody = body
-    request.timeoutInterval = 60
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<Reply, any Error> = .failure(ServerTestError("no reply"))
-    URLSession.shared.dataTask(with: request) { data, response, error in
-      if let error {
-        result = .failure(error)
-      } else if let response = response as? HTTPURLResponse {
-        var fields: [String: String] = [:]
-        for (name, value) in response.allHeaderFields {
-          fields["\(name)".lowercased()] = "\(value)"
-        }
-        result = .success(Reply(status: response.statusCode, body: data ?? Data(), headers: fields))
-      }
-      done.signal()
-    }.resume()
-    done.wait()
-    return try result.get()
+    guard let curl = CommandRunner.executable(named: "curl") else {
+      throw ServerTestError("curl is needed (.ci/run installs it)")
+    }
+    let folder = try TemporaryFolder(prefix: "track-http")
+    defer { folder.remove() }
+    var arguments = [
+      "-s", "-S", "--globoff", "--path-as-is", "-X", method, "-o", folder.path("body"),
+      "-D", folder.path("headers"), "-w", "%{http_code}", "--max-time", "60",
+    ]
+    if let body {
+      try body.write(to: URL(fileURLWithPath: folder.path("request")))
+      arguments += ["--data-binary", "@" + folder.path("request")]
+    }
+    for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
+    arguments.append(url)
+    let result = try CommandRunner.run(curl, arguments)
+    guard result.status == 0, let status = Int(result.stdout.trimmingCharacters(in: .whitespaces))
+    else { throw ServerTestError("curl \(method) \(url) failed: \(result.stderr)") }
+    var fields: [String: String] = [:]
+    let head = (try? String(contentsOfFile: folder.path("headers"), encoding: .utf8)) ?? ""
+    for line in head.split(separator: "\r\n") {
+      guard let colon = line.firstIndex(of: ":") else { continue }
+      fields[line[..<colon].lowercased()] = line[line.index(after: colon)...]
+        .trimmingCharacters(in: .whitespaces)
+    }
+    let data = (try? Data(contentsOf: URL(fileURLWithPath: folder.path("body")))) ?? Data()
+    return Reply(status: status, body: data, headers: fields)
   }
 
   static func post(_ url: String, json: String, headers: [String: String] = [:]) throws -> Reply {
