@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests: `start FOLDER` creates one in FOLDER (which
 # must not exist yet), run by an unprivileged user, listening on 127.0.0.1 only on a free
-# port, with password (SCRAM) authentication; it prints the URL for TRACK_TEST_POSTGRES_URL.
+# port, with password (SCRAM) authentication and TLS offered (a self-signed certificate); it
+# prints the URL for TRACK_TEST_POSTGRES_URL.
 # `stop FOLDER` stops it and deletes FOLDER. Used by .ci/run, and by hand:
 #
 #   url=$(scripts/postgres-test-cluster.sh start /tmp/track-pg)
@@ -54,12 +55,19 @@ start)
   as_owner "$bin/initdb" --pgdata="$folder/data" --username=track --pwfile="$folder/password" \
     --auth-host=scram-sha-256 --auth-local=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
     >"$folder/initdb.log" 2>&1 || { cat "$folder/initdb.log" >&2; exit 1; }
+  # A self-signed certificate, so that sslmode=require is tested too (clients that do not
+  # ask for TLS still connect without it).
+  openssl req -new -x509 -days 2 -nodes -subj "/CN=127.0.0.1" -keyout "$folder/server.key" \
+    -out "$folder/server.crt" >/dev/null 2>&1
+  chmod 600 "$folder/server.key"
+  [[ $(id -u) -eq 0 ]] && chown "$owner" "$folder/server.key" "$folder/server.crt"
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   # Tests create and drop a database each; fsync off (PG_FSYNC=on to keep it) is for
   # throwaway data only.
   as_owner "$bin/pg_ctl" --pgdata="$folder/data" --log="$folder/server.log" --wait \
     --options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$folder \
-      -c fsync=${PG_FSYNC:-off} -c max_connections=200" start >/dev/null \
+      -c fsync=${PG_FSYNC:-off} -c max_connections=200 -c ssl=on \
+      -c ssl_cert_file=$folder/server.crt -c ssl_key_file=$folder/server.key" start >/dev/null \
     || { cat "$folder/server.log" >&2; exit 1; }
   echo "postgres://track:$password@127.0.0.1:$port/postgres"
   ;;

@@ -113,6 +113,34 @@ struct PostgresStoreTests {
     #expect(try store.run(run.id).status == .finished)
   }
 
+  @Test func sslmodeRequireEncryptsOrSaysTheServerCannot() throws {
+    let database = try PostgresTestDatabase.create()
+    defer { database.drop() }
+    _ = try PostgresStore(url: database.url)
+    let offered = try database.execute("SHOW ssl") == ["on"]
+    if offered {
+      let store = try PostgresStore(url: database.url + "?sslmode=require", readOnly: true)
+      #expect(store.location.hasSuffix("?sslmode=require"))
+      #expect(
+        try store.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").rows
+          == [[.integer(1)]])
+      // The test cluster's certificate is self-signed: verify-full refuses it, and says so.
+      let verify = #expect(throws: TrackingError.self) {
+        try PostgresStore(url: database.url + "?sslmode=verify-full", readOnly: true)
+      }
+      #expect(verify?.message.contains("not signed by an authority") == true, "\(verify?.message ?? "")")
+    } else {
+      let refused = #expect(throws: TrackingError.self) {
+        try PostgresStore(url: database.url + "?sslmode=require", readOnly: true)
+      }
+      #expect(refused?.message.contains("does not offer TLS") == true, "\(refused?.message ?? "")")
+    }
+    let plain = try PostgresStore(url: database.url, readOnly: true)
+    #expect(
+      try plain.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").rows
+        == [[.integer(0)]])
+  }
+
   @Test func connectionFailuresSayWhereAndNeverThePassword() throws {
     let server = try PostgresTestServer.requireURL()
     var wrong = server

@@ -53,6 +53,17 @@ enum PostgresErrors {
         "PostgreSQL at \(url.host):\(url.port) has no free connection slot: \(detail). Try "
           + "again later or raise max_connections.", detail: detail)
     default:
+      if detail.contains("CERTIFICATE_VERIFY_FAILED") || detail.contains("handshakeFailed") {
+        return TrackingError(
+          .cannotOpen,
+          "The TLS handshake with \(url.host):\(url.port) failed"
+            + (detail.contains("CERTIFICATE_VERIFY_FAILED")
+              ? ": its certificate is not signed by an authority this machine trusts, or "
+                + "does not name \(url.host). With sslmode=verify-full it must be; "
+                + "sslmode=require encrypts without checking it."
+              : ". Check the server's TLS setup and sslmode in \(place)."),
+          detail: detail)
+      }
       if let error = error as? PSQLError, error.code == .sslUnsupported {
         return TrackingError(
           .cannotOpen,
