@@ -15,13 +15,19 @@ enum PostgresErrors {
     if let error = error as? PSQLError {
       if let message = error.serverInfo?[.message] { return message }
       if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-      return "\(error.code)"
+      switch error.code {
+      case .clientClosedConnection, .serverClosedConnection, .uncleanShutdown:
+        return "the connection was closed"
+      default:
+        return "\(error.code)"
+      }
     }
     return "\(error)"
   }
 
   /// Whether the connection itself failed (closed, reset, refused), not the statement.
   static func isConnectionLoss(_ error: any Error) -> Bool {
+    if error is ConnectionClosed { return true }
     guard let error = error as? PSQLError else { return false }
     switch error.code {
     case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown:
@@ -85,8 +91,8 @@ enum PostgresErrors {
     if isConnectionLoss(error) {
       return TrackingError(
         .cannotOpen,
-        "The connection to PostgreSQL at \(url.redacted) was lost: \(message). Check that the "
-          + "server is up; nothing was written by the statement that failed.", detail: detail)
+        "The connection to PostgreSQL at \(url.redacted) was lost (\(message)). Check that "
+          + "the server is up and reachable.", detail: detail)
     }
     switch sqlState(error) {
     case "40001", "40P01", "55P03":

@@ -26,6 +26,9 @@ final class PostgresSession {
   /// violation), for a caller that handles one kind of failure itself right after it (a
   /// later ROLLBACK does not clear it).
   private(set) var lastSQLState: String?
+  /// Whether the last statement that failed never left this process (the connection was
+  /// already closed): the server cannot have run it.
+  private(set) var lastStatementUnsent = false
 
   /// Connects and logs in; `.cannotOpen` (or `.busy` when the server is full) naming the
   /// server and database, never the password.
@@ -82,16 +85,26 @@ final class PostgresSession {
   }
 
   /// Runs one statement and returns its rows and command tag.
+  ///
+  /// Fails (rather than waits forever) when the connection closes before the answer: a query
+  /// sent on a connection the server was just ending was seen never to complete.
   @discardableResult
   func query(_ sql: String, _ arguments: PostgresBindings = PostgresBindings())
     throws -> PostgresQueryResult
   {
     do {
-      return try connection.query(
+      guard !connection.isClosed else { throw ConnectionClosed(sent: false) }
+      let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+      connection.query(
         PostgresQuery(unsafeSQL: sql, binds: arguments), logger: PostgresSession.logger
-      ).wait()
+      ).cascade(to: answer)
+      connection.closeFuture.whenComplete { _ in answer.fail(ConnectionClosed(sent: true)) }
+      return try answer.futureResult.wait()
     } catch {
       lastSQLState = PostgresErrors.sqlState(error)
+      lastStatementUnsent =
+        (error as? PSQLError)?.code == .clientClosedConnection
+        || (error as? ConnectionClosed)?.sent == false
       if PostgresErrors.isConnectionLoss(error) { lostConnection = true }
       throw PostgresErrors.statement(error, sql: sql, url: url)
     }
@@ -124,4 +137,10 @@ final class PostgresSession {
   func integer(_ sql: String, _ arguments: PostgresBindings = PostgresBindings()) throws -> Int64? {
     try first(sql, arguments) { try $0.optionalInt64(0) } ?? nil
   }
+}
+
+/// The connection closed before a statement's answer came (`sent`: after it was sent).
+struct ConnectionClosed: Error, CustomStringConvertible {
+  var sent: Bool
+  var description: String { "the connection was closed" }
 }

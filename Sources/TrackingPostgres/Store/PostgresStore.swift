@@ -131,8 +131,11 @@ public final class PostgresStore: TrackStore, @unchecked Sendable {
   /// usable.
   ///
   /// A top-level write that hits a deadlock or a serialization failure, or whose connection
-  /// was lost before COMMIT was sent (so the server rolled it back), runs again with back-off
-  /// when `retrying` (its body may then run more than once). The caches are put back as they
+  /// was lost before its COMMIT left this process (so the server rolled it back), runs again
+  /// with back-off when `retrying` (its body may then run more than once). A COMMIT that was
+  /// sent and got no answer is looked up on a new connection (`txid_status`): committed, the
+  /// write succeeded; aborted, it runs again; unknown, it fails saying so (never replayed
+  /// blind, which could store points twice). The caches are put back as they
   /// were when a transaction or savepoint fails.
   @discardableResult
   func write<T>(retrying: Bool = true, _ body: () throws -> T) throws -> T {
@@ -165,25 +168,37 @@ public final class PostgresStore: TrackStore, @unchecked Sendable {
     while true {
       try ensureConnected()
       var committing = false
+      var transactionID: Int64?
+      var value: T?
       do {
         try session.execute("BEGIN")
         depth = 1
-        let result = try body()
+        // Asked for now, so that a COMMIT whose answer is lost can be looked up afterwards.
+        transactionID = try session.integer("SELECT txid_current()")
+        value = try body()
         depth = 0
         committing = true
         try session.execute("COMMIT")
-        return result
+        return value!
       } catch let error as TrackingError {
         depth = 0
         (metricKeyIDs, seriesEnds, runOrigins) = caches
         let lost = session.isClosed
         if !lost { _ = try? session.execute("ROLLBACK") }
-        if lost && committing {
-          throw TrackingError(
-            .storage,
-            "The connection to PostgreSQL at \(url.redacted) was lost while a write was being "
-              + "committed, so whether it was stored is unknown. Check the run (track show) "
-              + "once the server is back.", detail: error.description)
+        if lost && committing && !session.lastStatementUnsent {
+          // The COMMIT was sent and its answer lost: ask the server what became of it.
+          switch try? commitOutcome(of: transactionID) {
+          case "committed"?:
+            if let value { return value }
+          case "aborted"?:
+            break  // rolled back: as if the connection had gone before COMMIT
+          default:
+            throw TrackingError(
+              .storage,
+              "The connection to PostgreSQL at \(url.redacted) was lost while a write was "
+                + "being committed, and the server could not say whether it was stored. "
+                + "Check the run (track show) once the server is back.", detail: error.detail)
+          }
         }
         let retryable = error.code == .busy || lost
         guard retrying, retryable, Date() < deadline else { throw error }
@@ -196,6 +211,16 @@ public final class PostgresStore: TrackStore, @unchecked Sendable {
         throw error
       }
     }
+  }
+
+  /// What became of a transaction whose COMMIT got no answer (`committed`, `aborted`, or
+  /// `in progress`), asked on a new connection (PostgreSQL's `txid_status`).
+  private func commitOutcome(of transactionID: Int64?) throws -> String? {
+    guard let transactionID else { return nil }
+    try ensureConnected()
+    return try session.first(
+      "SELECT txid_status($1)", arguments(.integer(transactionID))
+    ) { try $0.optionalString(0) } ?? nil
   }
 
   public func transaction<T>(_ body: () throws -> T) throws -> T {
