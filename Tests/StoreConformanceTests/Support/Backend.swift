@@ -24,7 +24,9 @@ import TrackingSQLite
 /// ```
 ///
 /// A backend that needs a server joins `all` only when the server is configured (an
-/// environment variable), so the suite still runs on a machine without one. What only one
+/// environment variable, `TRACK_TEST_POSTGRES_URL` for PostgreSQL), so the suite still runs on
+/// a machine without one; in CI (`CI` set) it always joins, so a missing or unreachable server
+/// fails its tests instead of skipping them. What only one
 /// backend has (SQL dialect, files, migrations) is tested in that backend's own target.
 struct Backend: Sendable, CustomTestStringConvertible {
   /// Shown in test names: `createsARunAndReadsItBack(_:) [sqlite]`.
