@@ -19,6 +19,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    // The PostgreSQL backend's wire protocol (TrackingPostgres); brings swift-nio.
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -57,6 +59,15 @@ let package = Package(
         "Tracking", "CSQLite", "CSQLiteOptions",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
+    // The PostgreSQL backend of the interface (a team server): the same tables in PostgreSQL's
+    // dialect, through postgres-nio.
+    .target(
+      name: "TrackingPostgres",
+      dependencies: [
+        "Tracking",
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     // The SQLite options Swift cannot set itself (sqlite3_db_config is variadic).
     .target(
       name: "CSQLiteOptions", dependencies: ["CSQLite"],
@@ -76,7 +87,8 @@ let package = Package(
     .target(
       name: "Experiments",
       dependencies: [
-        "Tracking", "TrackingSQLite", "Learning", .product(name: "Yams", package: "Yams"),
+        "Tracking", "TrackingSQLite", "TrackingPostgres", "Learning",
+        .product(name: "Yams", package: "Yams"),
       ]),
 
     // The HTTP front end (`track serve`, `track exec`): MLflow's tracking REST API and
@@ -118,6 +130,10 @@ let package = Package(
 
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport"),
+    // The PostgreSQL server the tests use (TRACK_TEST_POSTGRES_URL) and a database per test.
+    .target(
+      name: "PostgresTestSupport",
+      dependencies: ["TrackingPostgres", .product(name: "PostgresNIO", package: "postgres-nio")]),
 
     // A writer process for the storage concurrency test (several processes, one file).
     .executableTarget(
@@ -127,6 +143,10 @@ let package = Package(
       name: "storage-benchmark", dependencies: ["TrackingSQLite", "CSQLite"],
       path: "Benchmarks/StorageBenchmark"),
 
+    // PostgreSQL logging benchmark: ours vs psql COPY (run by Benchmarks/postgres.sh, release).
+    .executableTarget(
+      name: "postgres-benchmark", dependencies: ["Tracking", "TrackingPostgres"],
+      path: "Benchmarks/PostgresBenchmark"),
     // The SQLite backend's own tests (migrations, concurrency, the file format).
     // Scale benchmark: builds a store of 10,000 runs and 10 M points (Benchmarks/scale.sh).
     .executableTarget(
@@ -137,18 +157,32 @@ let package = Package(
       dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "tracking-stress"]),
     // The storage interface's conformance suite, written once, run against every backend.
     .testTarget(
-      name: "StoreConformanceTests", dependencies: ["Tracking", "TrackingSQLite", "TestSupport"]),
+      name: "StoreConformanceTests",
+      dependencies: [
+        "Tracking", "TrackingSQLite", "TestSupport",
+        "TrackingPostgres", "PostgresTestSupport",
+      ]),
+    // The PostgreSQL backend's own tests (its migrations, query dialect, connections).
+    .testTarget(
+      name: "TrackingPostgresTests",
+      dependencies: ["Tracking", "TrackingPostgres", "PostgresTestSupport", "TestSupport"]),
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),
     // track serve and track exec driven by the real MLflow client and plain HTTP.
     .testTarget(
       name: "ServerTests",
-      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track", "tracking-stress"],
+      dependencies: [
+        "Tracking", "TrackingSQLite", "TestSupport", "track", "tracking-stress",
+        "TrackingPostgres", "PostgresTestSupport",
+      ],
       exclude: ["Python"]),
     .testTarget(
       name: "TrackTests",
-      dependencies: ["Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track"],
+      dependencies: [
+        "Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track",
+        "PostgresTestSupport",
+      ],
       exclude: ["Golden"]),
   ]
 )

@@ -12,6 +12,12 @@ struct TrackBinary {
     database = directory.path("track.db")
   }
 
+  /// A fresh directory with `database` (a file path or a postgres:// URL) as the database.
+  init(database: String) throws {
+    directory = try TemporaryDirectory(prefix: "track-e2e")
+    self.database = database
+  }
+
   /// The repository root (for Examples/).
   static let repository: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -195,7 +195,7 @@ public struct RunRequest: Equatable, Sendable {
   public var params: [String: ParamValue]
   /// The run this one continues (`--from`); recorded as `continued_from`.
   public var continuing: RunID?
-  /// The command line that started the run.
+  /// The command line that started the run (URL passwords replaced by `***`).
   public var command: String
   /// Git commit of the working directory, when inside a work tree.
   public var gitCommit: String?
@@ -214,7 +214,8 @@ public struct RunRequest: Equatable, Sendable {
     self.experiment = experiment
     self.params = params
     self.continuing = continuing
-    self.command = command ?? CommandLine.arguments.joined(separator: " ")
+    self.command = RunRequest.redactingURLPasswords(
+      command ?? CommandLine.arguments.joined(separator: " "))
     self.gitCommit =
       gitCommit
       ?? GitCommit.head(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))

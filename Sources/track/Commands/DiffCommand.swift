@@ -23,6 +23,12 @@ struct DiffCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("Two or more runs; the first is the baseline.", valueName: "run"))
   var references: [String]
 
+  @Option(
+    help: ArgumentHelp(
+      "Read the runs after the first from this store (a file or postgres:// URL): compare a "
+        + "run with its copy after track push or pull.", valueName: "location"))
+  var against: String?
+
   @Option(help: ArgumentHelp("Show only one section.", valueName: "params|metrics|matrix"))
   var only: DiffView.Section?
 
@@ -46,9 +52,11 @@ struct DiffCommand: ParsableCommand {
   func run() throws {
     let conditions = try failIf.flatMap { try FailCondition.parseList($0) }
     let opened = try store.openForReading()
-    let reports = try references.map { reference in
-      try RunReport(
-        store: opened, id: try opened.resolveRun(reference, note: StandardError.note).id,
+    let other = try against.map { try StoreLocation($0).openForReading() } ?? opened
+    let reports = try references.enumerated().map { index, reference in
+      let source = index == 0 ? opened : other
+      return try RunReport(
+        store: source, id: try source.resolveRun(reference, note: StandardError.note).id,
         withSeries: false)
     }
     let diff = RunDiff(reports)

@@ -22,7 +22,7 @@ struct InitCommand: ParsableCommand {
   var format: OutputFormat = .table
 
   func run() throws {
-    let existed = FileManager.default.fileExists(atPath: store.path)
+    let existed = store.location.exists()
     let opened = try store.openForWriting()
     if let staleAfter { try opened.setStaleHeartbeat(staleAfter) }
     var text =

@@ -3,12 +3,14 @@ import Experiments
 import Foundation
 import Tracking
 
-/// `--db`, shared by every command: the database file, else `TRACK_DB`, else ./track.db.
+/// `--db`, shared by every command: the database file or PostgreSQL URL, else `TRACK_DB`,
+/// else ./track.db.
 struct StoreOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "The database file (default: $TRACK_DB, else ./track.db).", valueName: "path"))
+      "The database: a file or a postgres:// URL (default: $TRACK_DB, else ./track.db).",
+      valueName: "location"))
   var db: String?
 
   /// The location in effect.

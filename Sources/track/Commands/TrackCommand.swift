@@ -7,7 +7,8 @@ struct TrackCommand: ParsableCommand {
     commandName: "track",
     abstract: "Run continual-learning experiments and track every run in one SQLite file.",
     discussion: """
-      The database is ./track.db unless --db or TRACK_DB says otherwise.
+      The database is ./track.db unless --db or TRACK_DB says otherwise: a file,
+      or postgres://user[:password]@host[:port]/db for a PostgreSQL server.
       A RUN is an id, a name, a UUID prefix, `latest` or `latest~N`.
       Exit codes: 0 ok, 1 a failed check (--fail-if, track check), 2 usage
       error, 3 unknown or ambiguous run, 4 database error, 5 experiment
@@ -20,5 +21,6 @@ struct TrackCommand: ParsableCommand {
       MetricsCommand.self, MatrixCommand.self, ExportCommand.self, QueryCommand.self,
       RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self, ServeCommand.self,
       ExecCommand.self,
+      PushCommand.self, PullCommand.self,
     ])
 }

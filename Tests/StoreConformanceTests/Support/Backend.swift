@@ -1,7 +1,9 @@
 import Foundation
+import PostgresTestSupport
 import TestSupport
 import Testing
 import Tracking
+import TrackingPostgres
 import TrackingSQLite
 
 /// A storage backend under test: makes a fresh, empty store for one test.
@@ -22,7 +24,9 @@ import TrackingSQLite
 /// ```
 ///
 /// A backend that needs a server joins `all` only when the server is configured (an
-/// environment variable), so the suite still runs on a machine without one. What only one
+/// environment variable, `TRACK_TEST_POSTGRES_URL` for PostgreSQL), so the suite still runs on
+/// a machine without one; in CI (`CI` set) it always joins, so a missing or unreachable server
+/// fails its tests instead of skipping them. What only one
 /// backend has (SQL dialect, files, migrations) is tested in that backend's own target.
 struct Backend: Sendable, CustomTestStringConvertible {
   /// Shown in test names: `createsARunAndReadsItBack(_:) [sqlite]`.
@@ -32,8 +36,9 @@ struct Backend: Sendable, CustomTestStringConvertible {
 
   var testDescription: String { name }
 
-  /// Every backend the suite runs against.
-  static let all: [Backend] = [.sqlite]
+  /// Every backend the suite runs against: PostgreSQL when `TRACK_TEST_POSTGRES_URL` names a
+  /// server, and always in CI (where a missing server fails its tests instead of skipping).
+  static let all: [Backend] = [.sqlite] + (PostgresTestServer.isWanted ? [.postgres] : [])
 
   /// SQLite on a real file in WAL mode (the store's default for files), not `:memory:`.
   static let sqlite = Backend(name: "sqlite") {
@@ -46,6 +51,20 @@ struct Backend: Sendable, CustomTestStringConvertible {
         remove: folder.remove)
     } catch {
       folder.remove()
+      throw error
+    }
+  }
+
+  /// PostgreSQL: a fresh database on the test server for each test, dropped at the end.
+  static let postgres = Backend(name: "postgres") {
+    let database = try PostgresTestDatabase.create()
+    do {
+      return StoreFixture(
+        store: try PostgresStore(url: database.url),
+        openReadOnly: { try PostgresStore(url: database.url, readOnly: true) },
+        remove: database.drop)
+    } catch {
+      database.drop()
       throw error
     }
   }
