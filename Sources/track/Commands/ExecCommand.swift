@@ -243,33 +243,42 @@ private final class OutputRelay: @unchecked Sendable {
   }
 }
 
-/// Passes Ctrl-C and SIGTERM on to the program instead of ending track first.
+/// Passes Ctrl-C and SIGTERM on to the program instead of ending track first. A C handler,
+/// not SIG_IGN: an ignored signal stays ignored in the program it starts (a shell loop would
+/// never stop), while a handler is reset to the default when the program starts.
 private final class SignalForwarder: @unchecked Sendable {
-  // @unchecked: `received` is written on the signal queue and read after `stop()`.
-  private var sources: [DispatchSourceSignal] = []
-  private(set) var received = false
-  private var pid: Int32 = 0
+  // @unchecked: the state lives in the globals below, written by the handler only.
+  var received: Bool { signalForwardingReceived != 0 }
 
   init() {
-    for number in [SIGINT, SIGTERM] {
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { [weak self] in
-        guard let self else { return }
-        self.received = true
-        if self.pid > 0 { kill(self.pid, number) }
-      }
-      source.resume()
-      sources.append(source)
-    }
+    signalForwardingChild = 0
+    signalForwardingReceived = 0
+    signal(SIGINT, forwardSignal)
+    signal(SIGTERM, forwardSignal)
+    // A process started from a thread that blocks signals (a test runner's, a supervisor's)
+    // inherits the block: unblock them here, so they reach the handler and the program
+    // (which inherits this thread's mask) can be stopped.
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&set, number) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
-  func forward(to pid: Int32) { self.pid = pid }
+  func forward(to pid: Int32) { signalForwardingChild = pid }
 
   func stop() {
-    for source in sources { source.cancel() }
-    sources.removeAll()
     signal(SIGINT, SIG_DFL)
     signal(SIGTERM, SIG_DFL)
   }
+}
+
+/// The program `track exec` runs, for the signal handler (0: not started yet).
+nonisolated(unsafe) private var signalForwardingChild: pid_t = 0
+/// Set by the handler when a signal came.
+nonisolated(unsafe) private var signalForwardingReceived: sig_atomic_t = 0
+
+/// Async-signal-safe: a store and kill(2).
+private func forwardSignal(_ number: Int32) {
+  signalForwardingReceived = 1
+  if signalForwardingChild > 0 { kill(signalForwardingChild, number) }
 }
