@@ -13,17 +13,23 @@ venv=${SERVER_BENCH_VENV:-/tmp/venv-track-server-bench}
 
 swift build -c release --product track --product storage-benchmark >&2
 bin=$(swift build -c release --show-bin-path)
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import mlflow" 2>/dev/null; then
-  echo "creating $venv with mlflow and fasttrackml (pip)..." >&2
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check mlflow fasttrackml >&2
-fi
+# Three venvs: the client side (mlflow-skinny), FastTrackML and the mlflow server (their
+# pinned dependencies conflict: fasttrackml's SQLAlchemy breaks mlflow's server).
+make_venv() {  # make_venv DIR PACKAGES...
+  local dir=$1; shift
+  if [ ! -x "$dir/bin/python" ]; then
+    echo "creating $dir (pip install $*)..." >&2
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$@" >&2
+  fi
+}
+make_venv "$venv-client" mlflow-skinny
 peers=()
 if [ "${PEERS:-1}" != 0 ]; then
-  [ -x "$venv/bin/fml" ] && peers+=(--fml "$venv/bin/fml")
-  [ -x "$venv/bin/mlflow" ] && peers+=(--mlflow "$venv/bin/mlflow")
+  make_venv "$venv-fml" fasttrackml && peers+=(--fml "$venv-fml/bin/fml")
+  make_venv "$venv-mlflow" mlflow && peers+=(--mlflow "$venv-mlflow/bin/mlflow")
 fi
 echo "in-process (Benchmarks/storage.sh, 200,000 points):"
 "$bin/storage-benchmark" 200000 | grep -E "track_batched|raw_sqlite"
-"$venv/bin/python" Benchmarks/server_benchmark.py --track "$bin/track" "${peers[@]}" \
+"$venv-client/bin/python" Benchmarks/server_benchmark.py --track "$bin/track" "${peers[@]}" \
   ${QUICK:+--quick}

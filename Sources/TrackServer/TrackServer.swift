@@ -252,7 +252,7 @@ public final class TrackServer: Sendable {
         }
         fields = try await NIOThreadPool.singleton.runIfActive {
           () throws -> Fields in
-          if buffer.readableBytes == 0 { return Fields(members: [:]) }
+          if buffer.readableBytes == 0 { return Fields(members: JSONObject()) }
           return try buffer.withUnsafeReadableBytes { try Fields(body: JSONReader.parse($0)) }
         }
       }

@@ -9,7 +9,7 @@ enum JSON: Sendable, Equatable {
   case number(Double)
   case string(String)
   case array([JSON])
-  case object([String: JSON])
+  case object(JSONObject)
 
   /// The member `key` of an object (nil for a missing key or a non-object).
   subscript(key: String) -> JSON? {
@@ -31,6 +31,38 @@ enum JSON: Sendable, Equatable {
 
   /// True for JSON `null`.
   var isNull: Bool { self == .null }
+}
+
+/// An object's members in their order. Request objects are small (a metric has four
+/// members), where a linear search beats hashing every key; a repeated name reads as its
+/// last value, as a dictionary would keep it.
+struct JSONObject: Sendable, Equatable {
+  private(set) var names: [String] = []
+  private(set) var values: [JSON] = []
+
+  init() {}
+
+  init(_ members: [String: JSON]) {
+    for (name, value) in members { append(name, value) }
+  }
+
+  mutating func append(_ name: String, _ value: JSON) {
+    names.append(name)
+    values.append(value)
+  }
+
+  subscript(name: String) -> JSON? {
+    var index = names.count - 1
+    while index >= 0 {
+      if names[index] == name { return values[index] }
+      index -= 1
+    }
+    return nil
+  }
+
+  static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    Set(lhs.names) == Set(rhs.names) && lhs.names.allSatisfy { lhs[$0] == rhs[$0] }
+  }
 }
 
 /// A request body that is not the JSON the endpoint expects: the message says where.
@@ -109,7 +141,7 @@ struct JSONReader {
   private mutating func parseObject() throws -> JSON {
     try enter()
     index += 1
-    var members: [String: JSON] = [:]
+    var members = JSONObject()
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
@@ -128,7 +160,7 @@ struct JSONReader {
       }
       index += 1
       skipWhitespace()
-      members[key] = try parseValue()
+      members.append(key, try parseValue())
       skipWhitespace()
       guard index < bytes.count else { throw error("unexpected end of input in an object") }
       if bytes[index] == UInt8(ascii: ",") {
@@ -196,6 +228,14 @@ struct JSONReader {
         index += 1
       }
       guard digits(&self) > 0 else { throw error("digits must follow the exponent") }
+    }
+    // Integers of up to 15 digits (steps, timestamps) need no strtod: exact as doubles.
+    let negative = bytes[start] == UInt8(ascii: "-")
+    let digitsStart = negative ? start + 1 : start
+    if index - digitsStart <= 15, !(digitsStart..<index).contains(where: { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[$0]) }) {
+      var value: Int64 = 0
+      for position in digitsStart..<index { value = value * 10 + Int64(bytes[position] - UInt8(ascii: "0")) }
+      return Double(negative ? -value : value)
     }
     let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     guard let value = Double(text) else { throw error("number out of range") }

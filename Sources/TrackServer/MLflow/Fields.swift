@@ -4,7 +4,7 @@ import Foundation
 /// (GET, DELETE: MLflow's clients send GET parameters that way), with typed accessors whose
 /// errors are MLflow's (INVALID_PARAMETER_VALUE naming the field).
 struct Fields: Sendable {
-  private let members: [String: JSON]
+  private let members: JSONObject
 
   /// Fields from a JSON object body; anything else is an error.
   init(body: JSON) throws {
@@ -23,10 +23,11 @@ struct Fields: Sendable {
       let value = parts.count > 1 ? Fields.decode(parts[1]) : ""
       values[name, default: []].append(value)
     }
-    members = values.mapValues { $0.count == 1 ? .string($0[0]) : .array($0.map(JSON.string)) }
+    members = JSONObject(
+      values.mapValues { $0.count == 1 ? .string($0[0]) : .array($0.map(JSON.string)) })
   }
 
-  init(members: [String: JSON]) { self.members = members }
+  init(members: JSONObject) { self.members = members }
 
   private static func decode(_ text: Substring) -> String {
     let spaced = text.replacingOccurrences(of: "+", with: " ")
