@@ -92,8 +92,8 @@ final class PostgresSession {
   func query(_ sql: String, _ arguments: PostgresBindings = PostgresBindings())
     throws -> PostgresQueryResult
   {
+    let connection = try openConnection(for: sql)
     do {
-      guard !connection.isClosed else { throw ConnectionClosed(sent: false) }
       let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
       connection.query(
         PostgresQuery(unsafeSQL: sql, binds: arguments), logger: PostgresSession.logger
@@ -101,13 +101,25 @@ final class PostgresSession {
       connection.closeFuture.whenComplete { _ in answer.fail(ConnectionClosed(sent: true)) }
       return try answer.futureResult.wait()
     } catch {
-      lastSQLState = PostgresErrors.sqlState(error)
-      lastStatementUnsent =
-        (error as? PSQLError)?.code == .clientClosedConnection
-        || (error as? ConnectionClosed)?.sent == false
-      if PostgresErrors.isConnectionLoss(error) { lostConnection = true }
-      throw PostgresErrors.statement(error, sql: sql, url: url)
+      throw failed(error, sql: sql)
     }
+  }
+
+  /// The connection, unless it is closed already (then the statement is never sent).
+  func openConnection(for sql: String) throws -> PostgresConnection {
+    guard !connection.isClosed else { throw failed(ConnectionClosed(sent: false), sql: sql) }
+    return connection
+  }
+
+  /// Records a failed statement (its SQLSTATE, whether it was sent, a lost connection) and
+  /// returns the error to throw.
+  func failed(_ error: any Error, sql: String) -> TrackingError {
+    lastSQLState = PostgresErrors.sqlState(error)
+    lastStatementUnsent =
+      (error as? PSQLError)?.code == .clientClosedConnection
+      || (error as? ConnectionClosed)?.sent == false
+    if PostgresErrors.isConnectionLoss(error) { lostConnection = true }
+    return PostgresErrors.statement(error, sql: sql, url: url)
   }
 
   /// Runs one statement; returns how many rows it inserted, updated or deleted.

@@ -122,53 +122,102 @@ extension PostgresStore {
     for (key, cursor) in cursors { seriesEnds[SeriesKey(run: run, key: key)] = cursor.end }
     // One row per metric in metric_latest (a statement may not upsert a row twice).
     let newest = latest.sorted { $0.key < $1.key }
-    var bindings = self.bindings(run: run, columns, withSeqs: !serverNumbering)
-    let first = bindings.count + 1
-    bindings.append(newest.map(\.key))
-    bindings.append(newest.map { Int64($0.value.step) })
-    bindings.append(NullableArray(newest.map { $0.value.value.isNaN ? nil : $0.value.value }))
-    bindings.append(newest.map { $0.value.wallTime.timeIntervalSince1970 })
-    var beat = ""
+    if serverNumbering {
+      var bindings = self.bindings(run: run, columns)
+      let first = bindings.count + 1
+      bindings.append(newest.map(\.key))
+      bindings.append(newest.map { Int64($0.value.step) })
+      bindings.append(NullableArray(newest.map { $0.value.value.isNaN ? nil : $0.value.value }))
+      bindings.append(newest.map { $0.value.wallTime.timeIntervalSince1970 })
+      var beat = ""
+      if let heartbeat {
+        bindings.append(heartbeat)
+        beat = """
+          , beat AS (UPDATE runs SET heartbeat_at = $\(first + 4)
+                     WHERE id = $1 AND status = 'running')
+          """
+      }
+      try session.execute(
+        """
+        WITH points AS (
+          INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
+          SELECT $1, u.k, u.s,
+                 COALESCE((SELECT max(p.seq) + 1 FROM metric_points p
+                           WHERE p.run_id = $1 AND p.key_id = u.k AND p.step = u.s), 0)
+                   + row_number() OVER (PARTITION BY u.k, u.s ORDER BY u.o) - 1,
+                 u.e, u.t, u.v, u.w
+          FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+                      $6::double precision[], $7::bigint[])
+               WITH ORDINALITY AS u(k, s, e, t, v, w, o)
+        )\(beat)
+        \(PostgresStore.latestUpsert(first))
+        """, bindings)
+      return
+    }
+    // The points by COPY (the fastest path to the server), then the latest values and the
+    // heartbeat in one statement.
+    try session.copy(
+      into: "metric_points",
+      columns: ["run_id", "key_id", "step", "seq", "epoch", "task", "value", "wall_ms"],
+      rows: PostgresStore.copyRows(run: run, columns))
+    var latestBindings = PostgresBindings(capacity: 6)
+    latestBindings.append(run)
+    latestBindings.append(newest.map(\.key))
+    latestBindings.append(newest.map { Int64($0.value.step) })
+    latestBindings.append(
+      NullableArray(newest.map { $0.value.value.isNaN ? nil : $0.value.value }))
+    latestBindings.append(newest.map { $0.value.wallTime.timeIntervalSince1970 })
+    var latestBeat = ""
     if let heartbeat {
-      bindings.append(heartbeat)
-      beat = """
-        , beat AS (UPDATE runs SET heartbeat_at = $\(first + 4)
-                   WHERE id = $1 AND status = 'running')
+      latestBindings.append(heartbeat)
+      latestBeat = """
+        WITH beat AS (UPDATE runs SET heartbeat_at = $6 WHERE id = $1 AND status = 'running')
         """
     }
-    let insert =
-      serverNumbering
-      ? """
-        INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
-        SELECT $1, u.k, u.s,
-               COALESCE((SELECT max(p.seq) + 1 FROM metric_points p
-                         WHERE p.run_id = $1 AND p.key_id = u.k AND p.step = u.s), 0)
-                 + row_number() OVER (PARTITION BY u.k, u.s ORDER BY u.o) - 1,
-               u.e, u.t, u.v, u.w
-        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-                    $6::double precision[], $7::bigint[])
-             WITH ORDINALITY AS u(k, s, e, t, v, w, o)
-        """
-      : """
-        INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
-        SELECT $1, u.k, u.s, u.q, u.e, u.t, u.v, u.w
-        FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                    $7::double precision[], $8::bigint[]) AS u(k, s, q, e, t, v, w)
-        """
-    // One statement, one round trip: the points, the latest values and the heartbeat.
     try session.execute(
-      """
-      WITH points AS (
-      \(insert)
-      )\(beat)
-      INSERT INTO metric_latest (run_id, key_id, step, value, wall_time)
-      SELECT $1, u.k, u.s, u.v, u.w
-      FROM unnest($\(first)::bigint[], $\(first + 1)::bigint[], $\(first + 2)::double precision[],
-                  $\(first + 3)::double precision[]) AS u(k, s, v, w)
-      ON CONFLICT (run_id, key_id) DO UPDATE SET step = excluded.step, value = excluded.value,
-        wall_time = excluded.wall_time
-      WHERE excluded.step >= metric_latest.step
-      """, bindings)
+      latestBeat + "\n" + PostgresStore.latestUpsert(2), latestBindings)
+  }
+
+  /// The upsert of `metric_latest` from arrays bound at `$first`…`$first + 3` (run at `$1`).
+  private static func latestUpsert(_ first: Int) -> String {
+    """
+    INSERT INTO metric_latest (run_id, key_id, step, value, wall_time)
+    SELECT $1, u.k, u.s, u.v, u.w
+    FROM unnest($\(first)::bigint[], $\(first + 1)::bigint[], $\(first + 2)::double precision[],
+                $\(first + 3)::double precision[]) AS u(k, s, v, w)
+    ON CONFLICT (run_id, key_id) DO UPDATE SET step = excluded.step, value = excluded.value,
+      wall_time = excluded.wall_time
+    WHERE excluded.step >= metric_latest.step
+    """
+  }
+
+  /// A batch as COPY's text format: tab-separated, `\N` for NULL (NaN values included).
+  private static func copyRows(run: RunID, _ columns: PointColumns) -> ByteBuffer {
+    var text = ""
+    text.reserveCapacity(columns.keys.count * 48)
+    let prefix = "\(run)\t"
+    for index in columns.keys.indices {
+      text += prefix
+      text += String(columns.keys[index])
+      text += "\t"
+      text += String(columns.steps[index])
+      text += "\t"
+      text += String(columns.seqs[index])
+      text += "\t"
+      text += columns.epochs[index].map(String.init) ?? "\\N"
+      text += "\t"
+      text += columns.tasks[index].map(String.init) ?? "\\N"
+      text += "\t"
+      if let value = columns.values[index] {
+        text += value.isInfinite ? (value < 0 ? "-Infinity" : "Infinity") : "\(value)"
+      } else {
+        text += "\\N"
+      }
+      text += "\t"
+      text += String(columns.wallMS[index])
+      text += "\n"
+    }
+    return ByteBuffer(string: text)
   }
 
   /// Where a series stands within a batch: its highest step, and the step and `seq` of the
@@ -181,12 +230,12 @@ extension PostgresStore {
     var seq: Int64
   }
 
-  private func bindings(run: RunID, _ columns: PointColumns, withSeqs: Bool) -> PostgresBindings {
+  /// The batch's columns without `seq` (the server numbers them), for `unnest`.
+  private func bindings(run: RunID, _ columns: PointColumns) -> PostgresBindings {
     var bindings = PostgresBindings(capacity: 8)
     bindings.append(run)
     bindings.append(columns.keys)
     bindings.append(columns.steps)
-    if withSeqs { bindings.append(columns.seqs) }
     bindings.append(NullableArray(columns.epochs))
     bindings.append(NullableArray(columns.tasks))
     bindings.append(NullableArray(columns.values))
