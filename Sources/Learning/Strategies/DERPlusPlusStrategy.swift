@@ -30,7 +30,9 @@ final class DERPlusPlusStrategy: Strategy {
     let made = ReplayMemory(
       capacity: spec.memorySize, selection: spec.selection, recorder: context.recorder)
     memory = made
-    memoryBatch = Batch(capacity: context.spec.training.batchSize, inputSize: context.stream.inputSize)
+    memoryBatch = Batch(
+      capacity: spec.memoryBatchSize ?? context.spec.training.batchSize,
+      inputSize: context.stream.inputSize)
     return made
   }
 
@@ -42,7 +44,7 @@ final class DERPlusPlusStrategy: Strategy {
     let current = Array(
       UnsafeBufferPointer(start: context.model.output.pointer, count: batch.count * outputs))
     if memory.count > 0 && context.currentTask >= spec.replayStartTask, let memoryBatch {
-      let size = min(batch.count, memory.count)
+      let size = memory.batchSize(next: batch, spec: spec)
       if spec.alpha > 0 {
         let slots = memory.distinctSlots(size, context: context)
         context.fill(memoryBatch, from: memory.knowledge, slots: slots)

@@ -29,7 +29,9 @@ final class ERACEStrategy: Strategy {
     let made = ReplayMemory(
       capacity: spec.memorySize, selection: spec.selection, recorder: context.recorder)
     memory = made
-    memoryBatch = Batch(capacity: context.spec.training.batchSize, inputSize: context.stream.inputSize)
+    memoryBatch = Batch(
+      capacity: spec.memoryBatchSize ?? context.spec.training.batchSize,
+      inputSize: context.stream.inputSize)
     return made
   }
 
@@ -60,7 +62,7 @@ final class ERACEStrategy: Strategy {
     }
     let outcome = context.accumulateLoss(batch)
     if task >= 2 && memory.count > 0, let memoryBatch {
-      let slots = memory.distinctSlots(min(batch.count, memory.count), context: context)
+      let slots = memory.distinctSlots(memory.batchSize(next: batch, spec: spec), context: context)
       context.fill(memoryBatch, from: memory.knowledge, slots: slots)
       context.accumulateLoss(memoryBatch)
     }

@@ -18,6 +18,12 @@ final class ReplayMemory {
 
   var count: Int { knowledge.count }
 
+  /// Samples of the memory batch that goes with `batch`: `strategy.memory_batch_size`, else
+  /// as many as `batch` has, at most what the memory holds.
+  func batchSize(next batch: Batch, spec: StrategySpec) -> Int {
+    min(spec.memoryBatchSize ?? batch.count, knowledge.count)
+  }
+
   /// `count` slots drawn uniformly with replacement.
   func slotsWithReplacement(_ count: Int, context: StrategyContext) -> [Int] {
     (0..<count).map { _ in context.random.nextInt(below: knowledge.count) }

@@ -24,9 +24,10 @@ final class ReplayStrategy: Strategy {
       capacity: spec.memorySize, selection: spec.selection, recorder: context.recorder)
     memory = made
     let size = context.spec.training.batchSize
-    memoryBatch = Batch(capacity: size, inputSize: context.stream.inputSize)
+    let memorySize = spec.memoryBatchSize ?? size
+    memoryBatch = Batch(capacity: memorySize, inputSize: context.stream.inputSize)
     if spec.replayLoss == .concatenated {
-      combined = Batch(capacity: 2 * size, inputSize: context.stream.inputSize)
+      combined = Batch(capacity: size + memorySize, inputSize: context.stream.inputSize)
     }
     return made
   }
@@ -39,13 +40,13 @@ final class ReplayStrategy: Strategy {
     case .weightedSum:
       outcome = context.accumulateLoss(batch)
       if rehearse && spec.beta > 0, let memoryBatch {
-        let slots = memory.slotsWithReplacement(min(batch.count, memory.count), context: context)
+        let slots = memory.slotsWithReplacement(memory.batchSize(next: batch, spec: spec), context: context)
         context.fill(memoryBatch, from: memory.knowledge, slots: slots)
         context.accumulateLoss(memoryBatch, scale: Float(spec.beta))
       }
     case .concatenated:
       if rehearse, let memoryBatch, let combined {
-        let slots = memory.slotsWithReplacement(min(batch.count, memory.count), context: context)
+        let slots = memory.slotsWithReplacement(memory.batchSize(next: batch, spec: spec), context: context)
         context.fill(memoryBatch, from: memory.knowledge, slots: slots)
         context.fill(combined, concatenating: batch, memoryBatch)
         outcome = context.accumulateLoss(combined)

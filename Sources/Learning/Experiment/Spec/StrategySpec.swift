@@ -48,11 +48,15 @@ public struct StrategySpec: Codable, Equatable {
   /// Replay and DER++: the first task whose batches rehearse the memory (default 1: as soon
   /// as it holds a sample; 2 is Avalanche's and ER-ACE's protocol).
   public var replayStartTask: Int
+  /// Replay, DER++, ER-ACE: samples per memory batch (nil, the default: as many as the
+  /// current batch has; Mammoth's `minibatch_size`).
+  public var memoryBatchSize: Int?
 
   /// The keys this section accepts.
   public static let keys = [
     "type", "memory_size", "beta", "selection", "lambda", "online", "decay", "alpha",
     "temperature", "sample_size", "replay_loss", "replay_start_task",
+    "memory_batch_size",
   ]
 
   /// A strategy section with every default.
@@ -69,6 +73,7 @@ public struct StrategySpec: Codable, Equatable {
     sampleSize = 256
     replayLoss = .weightedSum
     replayStartTask = 1
+    memoryBatchSize = nil
   }
 
   /// Decodes with defaults for every key.
@@ -86,6 +91,7 @@ public struct StrategySpec: Codable, Equatable {
     sampleSize = try c.value("sample_size", sampleSize)
     replayLoss = try c.choice("replay_loss", section: "strategy", replayLoss)
     replayStartTask = try c.value("replay_start_task", replayStartTask)
+    memoryBatchSize = try c.optional("memory_batch_size")
   }
 
   /// Encodes with the same snake_case keys.
@@ -103,6 +109,7 @@ public struct StrategySpec: Codable, Equatable {
     try c.put(sampleSize, "sample_size")
     try c.put(replayLoss, "replay_loss")
     try c.put(replayStartTask, "replay_start_task")
+    try c.put(memoryBatchSize, "memory_batch_size")
   }
 
   /// Checks ranges.
@@ -120,6 +127,11 @@ public struct StrategySpec: Codable, Equatable {
     try require(
       replayStartTask >= 1, "strategy.replay_start_task",
       "must be at least 1 (got \(replayStartTask))")
+    if let memoryBatchSize {
+      try require(
+        memoryBatchSize >= 1, "strategy.memory_batch_size",
+        "must be at least 1 (got \(memoryBatchSize)); leave it out for the batch size")
+    }
     if type == .derpp {
       try require(
         alpha > 0 || beta > 0, "strategy.alpha",
@@ -141,15 +153,18 @@ public struct StrategySpec: Codable, Equatable {
       // like new runs with the default (same groups in `track runs --group-by`).
       if replayLoss != .weightedSum { out["strategy.replay_loss"] = replayLoss.rawValue }
       if replayStartTask != 1 { out["strategy.replay_start_task"] = String(replayStartTask) }
+      if let memoryBatchSize { out["strategy.memory_batch_size"] = String(memoryBatchSize) }
     case .derpp:
       out["strategy.memory_size"] = String(memorySize)
       out["strategy.alpha"] = specText(alpha)
       out["strategy.beta"] = specText(beta)
       out["strategy.selection"] = selection.rawValue
       if replayStartTask != 1 { out["strategy.replay_start_task"] = String(replayStartTask) }
+      if let memoryBatchSize { out["strategy.memory_batch_size"] = String(memoryBatchSize) }
     case .erACE:
       out["strategy.memory_size"] = String(memorySize)
       out["strategy.selection"] = selection.rawValue
+      if let memoryBatchSize { out["strategy.memory_batch_size"] = String(memoryBatchSize) }
     case .ewc:
       out["strategy.lambda"] = specText(lambda)
       out["strategy.online"] = String(online)
