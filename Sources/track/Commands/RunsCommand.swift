@@ -108,6 +108,11 @@ struct RunsCommand: ParsableCommand {
   /// `--group-by`: the groups of every matching run (`RunGrouping`), in `format`.
   private func listGroups(keys: [String], filter: RunFilter?, store: any TrackStore) throws {
     guard !keys.isEmpty else { throw ValidationError("--group-by needs at least one key") }
+    if let tag = keys.first(where: { $0.hasPrefix("tag.") }) {
+      throw ValidationError(
+        "--group-by \(tag): runs are grouped by parameters or experiment, status, name; "
+          + "select by a tag with --where \"\(tag) = VALUE\"")
+    }
     let names = try store.fieldNames()
     try RunKeyCheck.check(
       keys.filter { !RunGrouping.fields.contains($0) }, option: "--group-by", against: names)
