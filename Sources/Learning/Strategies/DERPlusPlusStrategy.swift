@@ -10,8 +10,8 @@ import Foundation
 ///       + α · (1/(B·K)) Σ_b ‖f(x'_b) − z'_b‖²           memory batch 1: match stored logits
 ///       + β · CE(f(x''), y'')                           memory batch 2: labels
 ///
-/// with two independent memory batches of the current batch's size B, each drawn without
-/// replacement (Mammoth's `derpp.py`: `F.mse_loss` averages over the B × K outputs). The
+/// with two independent memory batches of `memory_batch_size` samples (default: the current
+/// batch's size B), each drawn without replacement (Mammoth's `derpp.py`: `F.mse_loss` averages over the B × K outputs). The
 /// logits stored for a sample are those of the forward pass that trained on it (before the
 /// optimizer step), as in Mammoth. With β = 0 this is DER; with α = 0 it is replay.
 ///

@@ -11,8 +11,8 @@ import Foundation
 /// where CE_C is the cross-entropy of the current batch with the softmax over C only: the
 /// current task's classes and the classes no earlier task had (Mammoth's `er_ace.py` leaves
 /// the not-yet-seen classes in); earlier tasks' classes are masked out, so new samples do
-/// not push the old classes' logits down. The memory batch (as many samples as the current
-/// batch, drawn without replacement) uses every class. The first task trains with the
+/// not push the old classes' logits down. The memory batch (`memory_batch_size` samples,
+/// default as many as the current batch, drawn without replacement) uses every class. The first task trains with the
 /// plain cross-entropy and fills the memory; the memory is filled by reservoir sampling
 /// (or class-balanced, `strategy.selection`) as replay's.
 final class ERACEStrategy: Strategy {

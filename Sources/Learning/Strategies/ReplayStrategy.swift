@@ -4,8 +4,8 @@ import Foundation
 ///
 ///     L = CE(current batch) + β · CE(memory batch)
 ///
-/// each a mean over its own batch, the memory batch as large as the current one, drawn
-/// with replacement. `replay_loss: concatenated` is the rule of Mammoth's ER and of
+/// each a mean over its own batch, the memory batch `memory_batch_size` samples (default: as
+/// many as the current batch) drawn with replacement. `replay_loss: concatenated` is the rule of Mammoth's ER and of
 /// Avalanche's replay: one mean CE over the current batch and the memory batch together
 /// (β unused). `replay_start_task: 2` rehearses from the second task on (Avalanche fills its
 /// buffer after each experience, so task 1 trains without replay). The memory is filled as
