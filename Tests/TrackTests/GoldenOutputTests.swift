@@ -117,6 +117,11 @@ import TrackingSQLite
           track, [], "runs", "--group-by", "strategy.type,strategy.memory_size", "--columns",
           "stream_accuracy", "--format", format),
         "runs-grouped.\(format)")
+      GoldenFile.check(
+        try output(
+          track, [], "diff", "--group", "strategy.type = naive", "--group",
+          "strategy.type = replay and strategy.memory_size = 100", "--format", format),
+        "diff-groups.\(format)")
     }
   }
 }
