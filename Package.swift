@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers (docs/architecture.md): `track` (front end) -> Experiments (the application
 // library) -> Learning (numerics, no SQL) and Tracking (the storage interface, no neural
-// networks) -> TrackingSQLite (the SQLite backend). Imports flow downward only.
+// networks) -> TrackingSQLite (the SQLite backend). TrackServer is a second front end (HTTP)
+// beside the CLI, over Experiments. Imports flow downward only.
 let package = Package(
   name: "track",
   platforms: [.macOS(.v13)],
@@ -18,6 +19,11 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .systemLibrary(
@@ -73,11 +79,25 @@ let package = Package(
         "Tracking", "TrackingSQLite", "Learning", .product(name: "Yams", package: "Yams"),
       ]),
 
+    // The HTTP front end (`track serve`, `track exec`): MLflow's tracking REST API and
+    // track's own endpoints over the storage interface, auth, Prometheus metrics.
+    .target(
+      name: "TrackServer",
+      dependencies: [
+        "Experiments", "Tracking",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+
     // The command line: parse arguments, call Experiments, render for a terminal.
     .executableTarget(
       name: "track",
       dependencies: [
-        "Experiments", "Tracking", "Learning",
+        "Experiments", "Tracking", "Learning", "TrackServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -121,6 +141,11 @@ let package = Package(
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),
+    // track serve and track exec driven by the real MLflow client and plain HTTP.
+    .testTarget(
+      name: "ServerTests",
+      dependencies: ["Tracking", "TrackingSQLite", "TestSupport", "track", "tracking-stress"],
+      exclude: ["Python"]),
     .testTarget(
       name: "TrackTests",
       dependencies: ["Experiments", "Tracking", "TrackingSQLite", "TestSupport", "track"],

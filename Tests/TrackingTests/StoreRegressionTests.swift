@@ -368,4 +368,39 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func transaction<T>(_ body: () throws -> T) throws -> T { try base.transaction(body) }
   func staleHeartbeat() throws -> TimeInterval { try base.staleHeartbeat() }
   func setStaleHeartbeat(_ seconds: TimeInterval) throws { try base.setStaleHeartbeat(seconds) }
+  func run(uuid: String) throws -> Run? { try base.run(uuid: uuid) }
+  func latestMetricPoints(of run: RunID) throws -> [MetricPoint] {
+    try base.latestMetricPoints(of: run)
+  }
+  func experiments(includeDeleted: Bool) throws -> [Experiment] {
+    try base.experiments(includeDeleted: includeDeleted)
+  }
+  func experiment(id: Int64) throws -> Experiment { try base.experiment(id: id) }
+  func experiment(named name: String) throws -> Experiment? { try base.experiment(named: name) }
+  func artifacts(of run: RunID, prefix: String?) throws -> [ArtifactRecord] {
+    try base.artifacts(of: run, prefix: prefix)
+  }
+  func artifact(of run: RunID, path: String) throws -> ArtifactRecord {
+    try base.artifact(of: run, path: path)
+  }
+  func deleteTag(run: RunID, key: String) throws { try base.deleteTag(run: run, key: key) }
+  func loggedModel(id: String) throws -> LoggedModelRecord? { try base.loggedModel(id: id) }
+  func loggedModels(experiments: [Int64]) throws -> [LoggedModelRecord] {
+    try base.loggedModels(experiments: experiments)
+  }
+  func saveLoggedModel(_ model: LoggedModelRecord) throws { try base.saveLoggedModel(model) }
+  func deleteLoggedModel(id: String) throws { try base.deleteLoggedModel(id: id) }
+  func updateRun(_ run: RunID, _ update: RunUpdate) throws { try base.updateRun(run, update) }
+  func createExperiment(name: String, tags: [String: String]) throws -> Experiment {
+    try base.createExperiment(name: name, tags: tags)
+  }
+  func updateExperiment(id: Int64, name: String?, deleted: Bool?) throws {
+    try base.updateExperiment(id: id, name: name, deleted: deleted)
+  }
+  func setExperimentTag(experiment: Int64, key: String, value: String) throws {
+    try base.setExperimentTag(experiment: experiment, key: key, value: value)
+  }
+  func saveArtifact(run: RunID, path: String, data: Data) throws -> ArtifactRecord {
+    try base.saveArtifact(run: run, path: path, data: data)
+  }
 }

@@ -28,6 +28,12 @@ public struct TrackingError: Error, LocalizedError, CustomStringConvertible, Sen
     case ambiguousRun
     /// The run is finished and cannot be written any more.
     case runNotActive
+    /// No experiment has that id or name.
+    case experimentNotFound
+    /// An experiment of that name exists already.
+    case experimentExists
+    /// The run has no artifact at that path.
+    case artifactNotFound
     /// A blob is missing.
     case blobNotFound
     /// A blob's content no longer matches its SHA-256.

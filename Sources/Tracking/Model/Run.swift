@@ -10,6 +10,8 @@ public struct Run: Equatable, Sendable {
   public var name: String
   /// Experiment (group), if any.
   public var experiment: String?
+  /// The experiment's id (`Experiment.defaultID`, 0, for a run without one).
+  public var experimentID: Int64
   /// Effective status: a `running` run with a stale heartbeat reads as `crashed`.
   public var status: RunStatus
   /// When the run was created.
@@ -32,6 +34,8 @@ public struct Run: Equatable, Sendable {
   public var continuedFrom: RunID?
   /// Free-form notes.
   public var notes: String?
+  /// When it was moved into the trash (MLflow's soft delete); nil for a live run.
+  public var deletedAt: Date?
 
   /// Seconds from start to end (or to the last heartbeat for a crashed run, or now).
   public var duration: TimeInterval? {
@@ -47,6 +51,7 @@ public struct Run: Equatable, Sendable {
     uuid: String,
     name: String,
     experiment: String? = nil,
+    experimentID: Int64 = Experiment.defaultID,
     status: RunStatus,
     createdAt: Date,
     startedAt: Date? = nil,
@@ -57,12 +62,14 @@ public struct Run: Equatable, Sendable {
     command: String? = nil,
     gitCommit: String? = nil,
     continuedFrom: RunID? = nil,
-    notes: String? = nil
+    notes: String? = nil,
+    deletedAt: Date? = nil
   ) {
     self.id = id
     self.uuid = uuid
     self.name = name
     self.experiment = experiment
+    self.experimentID = experimentID
     self.status = status
     self.createdAt = createdAt
     self.startedAt = startedAt
@@ -74,5 +81,6 @@ public struct Run: Equatable, Sendable {
     self.gitCommit = gitCommit
     self.continuedFrom = continuedFrom
     self.notes = notes
+    self.deletedAt = deletedAt
   }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// language's names, shared by every backend (which compiles it) and by front ends (which
 /// check that some run has the field).
 public enum RunField: Equatable, Sendable {
-  /// A column every run has (`id`, `name`, `status`, `duration`, ...).
+  /// A column every run has (`id`, `name`, `status`, `duration`, ...). `lifecycle` is
+  /// `active` or `deleted` (in the trash); `created_at` and `ended_at` are Unix seconds.
   case column(String)
   /// A matrix summary (`acc`, `bwt`, `fwt`, `forgetting`): from the run's first matrix, or,
   /// for a run without one, the latest value of a metric of that name.
@@ -21,7 +22,7 @@ public enum RunField: Equatable, Sendable {
   /// Columns every run has.
   public static let columns = [
     "id", "uuid", "name", "experiment", "status", "created", "ended", "duration", "host",
-    "git_commit", "continued_from",
+    "git_commit", "continued_from", "experiment_id", "lifecycle", "created_at", "ended_at",
   ]
   /// The matrix summaries.
   public static let summaries = ["acc", "bwt", "fwt", "forgetting"]

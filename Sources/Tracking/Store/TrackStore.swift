@@ -19,6 +19,8 @@ public protocol StoreReading: AnyObject, Sendable {
 
   /// The run with this id; `.runNotFound` when absent.
   func run(_ id: RunID) throws -> Run
+  /// The run with exactly this UUID (lowercase, with or without dashes), or nil.
+  func run(uuid: String) throws -> Run?
   /// Finds a run by id, name, UUID prefix, `latest` or `latest~N` (N runs before the latest);
   /// `.ambiguousRun` (listing the candidates) or `.runNotFound` otherwise.
   func resolveRun(_ reference: String) throws -> Run
@@ -41,6 +43,9 @@ public protocol StoreReading: AnyObject, Sendable {
   func metricSeries(of run: RunID, key: String) throws -> [MetricPoint]
   /// The latest value (highest step, then last logged) of each metric of a run.
   func latestMetrics(of run: RunID) throws -> [String: Double]
+  /// The latest point of each metric of a run (value, step and time; epoch and task nil),
+  /// sorted by key.
+  func latestMetricPoints(of run: RunID) throws -> [MetricPoint]
   /// The tasks of a run's stream, by index.
   func tasks(of run: RunID) throws -> [TaskRecord]
   /// The names of the matrices a run recorded (usually one, "accuracy"), in recording order.
@@ -59,6 +64,24 @@ public protocol StoreReading: AnyObject, Sendable {
   /// How long a `running` run may go without a heartbeat before it reads as `crashed`
   /// (a store setting; `RunLogger.staleHeartbeat` by default).
   func staleHeartbeat() throws -> TimeInterval
+
+  /// Every experiment, the default one (id 0) first, then by id; deleted ones only when
+  /// `includeDeleted`.
+  func experiments(includeDeleted: Bool) throws -> [Experiment]
+  /// The experiment with this id (0: the default one); `.experimentNotFound` when absent.
+  func experiment(id: Int64) throws -> Experiment
+  /// The experiment with this name ("Default": the default one), or nil.
+  func experiment(named name: String) throws -> Experiment?
+
+  /// The artifacts of a run whose paths start with `prefix` (all when nil), by path.
+  func artifacts(of run: RunID, prefix: String?) throws -> [ArtifactRecord]
+  /// The logged model with this id, or nil.
+  func loggedModel(id: String) throws -> LoggedModelRecord?
+  /// The logged models of these experiments (all when empty), newest first.
+  func loggedModels(experiments: [Int64]) throws -> [LoggedModelRecord]
+  /// The artifact of a run at `path`; `.artifactNotFound` when absent. Its bytes come from
+  /// `loadBlob(record.sha256)`, verified.
+  func artifact(of run: RunID, path: String) throws -> ArtifactRecord
 
   /// Read-only SQL in the backend's dialect (`track query`): a statement that would write is
   /// refused with `.writeInQuery`, SQL the backend cannot run with `.invalidQuery`.
@@ -115,6 +138,26 @@ public protocol StoreWriting: StoreReading {
   /// Runs `body`, whose writes to this store (from this thread) become one transaction: all
   /// of them or none. `body` runs once; other threads' writes wait until it ends.
   func transaction<T>(_ body: () throws -> T) throws -> T
+
+  /// Removes a tag of a run (absent: nothing to do).
+  func deleteTag(run: RunID, key: String) throws
+  /// Renames a run, changes its status (reopening an ended one with `running`), or moves it
+  /// into or out of the trash, in one transaction.
+  func updateRun(_ run: RunID, _ update: RunUpdate) throws
+  /// Creates an experiment; `.experimentExists` when the name is taken (also by a deleted
+  /// one), `.invalidName` for a bad name.
+  func createExperiment(name: String, tags: [String: String]) throws -> Experiment
+  /// Renames an experiment and/or moves it into (`deleted: true`) or out of the trash. The
+  /// default experiment (0) can do neither (`.invalidValue`).
+  func updateExperiment(id: Int64, name: String?, deleted: Bool?) throws
+  /// Sets (or replaces) a tag of an experiment (not the default one).
+  func setExperimentTag(experiment: Int64, key: String, value: String) throws
+  /// Creates or replaces a logged model (its run and experiment must exist).
+  func saveLoggedModel(_ model: LoggedModelRecord) throws
+  /// Deletes a logged model (not its files); absent: nothing to do.
+  func deleteLoggedModel(id: String) throws
+  /// Stores a file of a run at `path` (replacing one there), its content once by SHA-256.
+  func saveArtifact(run: RunID, path: String, data: Data) throws -> ArtifactRecord
 }
 
 /// A store that can be read and written: what the front ends open.
@@ -140,6 +183,14 @@ public struct RunRequest: Equatable, Sendable {
   public var name: String?
   /// Group name, created on first use.
   public var experiment: String?
+  /// The id of an existing experiment (instead of `experiment`; 0 is the default one).
+  public var experimentID: Int64?
+  /// Initial tags.
+  public var tags: [String: String] = [:]
+  /// A UUID to keep (a run copied from another store); nil makes a new one.
+  public var uuid: String?
+  /// When the run was created (a copied run, or a client's own start time); nil is now.
+  public var createdAt: Date?
   /// Initial params.
   public var params: [String: ParamValue]
   /// The run this one continues (`--from`); recorded as `continued_from`.
@@ -176,6 +227,7 @@ public struct RunRequest: Equatable, Sendable {
     if let name { try NameRules.validateName(name, kind: "run") }
     if let experiment { try NameRules.validateName(experiment, kind: "experiment") }
     for key in params.keys { try NameRules.validateKey(key, kind: "param") }
+    for key in tags.keys { try NameRules.validateKey(key, kind: "tag") }
   }
 }
 

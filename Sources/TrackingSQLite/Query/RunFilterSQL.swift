@@ -47,7 +47,8 @@ extension RunField {
     "id": "o.id", "uuid": "o.uuid", "name": "o.name", "experiment": "o.experiment",
     "status": "o.status", "created": "o.created", "ended": "o.ended",
     "duration": "o.duration_s", "host": "o.host", "git_commit": "o.git_commit",
-    "continued_from": "o.continued_from",
+    "continued_from": "o.continued_from", "experiment_id": "o.experiment_id",
+    "lifecycle": "o.lifecycle", "created_at": "o.created_at", "ended_at": "o.ended_at",
   ]
 
   /// SQL for the field; `numeric` picks a param's number rather than its text.

@@ -17,11 +17,9 @@ extension SQLiteStore {
              o.task_count, o.acc, o.bwt, o.fwt, o.forgetting, o.continued_from
       FROM run_overview o JOIN runs r ON r.id = o.id
       """
-    if let filter {
-      let compiled = filter.compile()
-      sql += "\nWHERE \(compiled.sql)"
-      arguments += compiled.arguments
-    }
+    let condition = SQLiteStore.listingCondition(filter)
+    sql += "\nWHERE \(condition.sql)"
+    arguments += condition.arguments
     var orderings: [String] = []
     for key in sort {
       var sortArguments: [StoreValue] = []
@@ -60,16 +58,22 @@ extension SQLiteStore {
   }
 
   public func countRuns(where filter: RunFilter?) throws -> Int {
-    var sql = "SELECT count(*) FROM run_overview o"
-    var arguments: [StoreValue] = []
-    if let filter {
-      let compiled = filter.compile()
-      sql += " WHERE \(compiled.sql)"
-      arguments = compiled.arguments
-    }
+    let condition = SQLiteStore.listingCondition(filter)
+    let sql = "SELECT count(*) FROM run_overview o WHERE \(condition.sql)"
+    let arguments = condition.arguments
     return try withDatabase { database in
       Int(try Statement(database: database, sql: sql).first(arguments) { $0.int64(0) } ?? 0)
     }
+  }
+
+  /// The WHERE clause of a listing: the filter, and runs in the trash left out unless the
+  /// filter names `lifecycle`.
+  static func listingCondition(_ filter: RunFilter?) -> (sql: String, arguments: [StoreValue]) {
+    let active = "o.lifecycle = 'active'"
+    guard let filter else { return (active, []) }
+    let compiled = filter.compile()
+    if filter.expression.fields.contains("lifecycle") { return compiled }
+    return ("\(active) AND \(compiled.sql)", compiled.arguments)
   }
 
   public func fieldNames() throws -> RunFieldNames {

@@ -2,13 +2,14 @@ import Foundation
 import Tracking
 
 extension SQLiteStore {
-  /// Removes blobs no checkpoint or knowledge entry references, then compacts the file.
+  /// Removes blobs no checkpoint, knowledge entry or artifact references, then compacts the file.
   public func collectGarbage() throws -> GarbageReport {
     let before = fileSize()
     let (count, bytes) = try write { database -> (Int, Int) in
       let orphan = """
         FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM checkpoints)
           AND sha256 NOT IN (SELECT features_sha256 FROM knowledge)
+          AND sha256 NOT IN (SELECT sha256 FROM artifacts)
         """
       let totals =
         try database.statement("SELECT count(*), COALESCE(sum(size), 0) \(orphan)")

@@ -4,7 +4,8 @@ import Tracking
 extension SQLiteStore {
   static let runColumns = """
     r.id, r.uuid, r.name, e.name, s.status, r.created_at, r.started_at, r.ended_at,
-    r.heartbeat_at, r.pid, r.host, r.command, r.git_commit, r.continued_from, r.notes
+    r.heartbeat_at, r.pid, r.host, r.command, r.git_commit, r.continued_from, r.notes,
+    COALESCE(r.experiment_id, 0), r.deleted_at
     """
   static let runFrom = """
     FROM runs r JOIN run_status s ON s.run_id = r.id
@@ -17,11 +18,12 @@ extension SQLiteStore {
     }
     return Run(
       id: row.int64(0), uuid: row.string(1), name: row.string(2), experiment: row.optionalString(3),
-      status: RunStatus(rawValue: row.string(4)) ?? .crashed,
+      experimentID: row.int64(15), status: RunStatus(rawValue: row.string(4)) ?? .crashed,
       createdAt: Date(timeIntervalSince1970: row.double(5)), startedAt: date(6), endedAt: date(7),
       heartbeatAt: date(8), pid: row.optionalInt(9), host: row.optionalString(10),
       command: row.optionalString(11), gitCommit: row.optionalString(12),
-      continuedFrom: row.optionalInt64(13), notes: row.optionalString(14))
+      continuedFrom: row.optionalInt64(13), notes: row.optionalString(14),
+      deletedAt: date(16))
   }
 
   /// Reads a run inside an open connection; `.runNotFound` when absent.
@@ -109,6 +111,22 @@ extension SQLiteStore {
         """
       ).forEach([.integer(run)]) { values[$0.string(0)] = $0.metricValue(1) }
       return values
+    }
+  }
+
+  public func latestMetricPoints(of run: RunID) throws -> [MetricPoint] {
+    try withDatabase { database in
+      _ = try runRow(run, in: database)
+      return try database.statement(
+        """
+        SELECT k.name, l.value, l.step, l.wall_time FROM metric_latest l
+        JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = ? ORDER BY k.name
+        """
+      ).map([.integer(run)]) { row in
+        MetricPoint(
+          key: row.string(0), value: row.metricValue(1), step: Int(row.int64(2)),
+          wallTime: Date(timeIntervalSince1970: row.double(3)))
+      }
     }
   }
 

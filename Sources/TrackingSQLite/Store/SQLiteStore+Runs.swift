@@ -259,7 +259,7 @@ extension SQLiteStore {
     }
   }
 
-  /// Deletes the blobs among `candidates` that no checkpoint or knowledge entry references,
+  /// Deletes the blobs among `candidates` that no checkpoint, knowledge entry or artifact references,
   /// inside the caller's transaction: the blob goes with its last reference (a replay run
   /// left thousands of replaced samples behind for `gc`).
   func deleteUnreferencedBlobs(_ candidates: Set<String>, in database: Database) throws {
@@ -269,7 +269,8 @@ extension SQLiteStore {
         DELETE FROM blobs WHERE sha256 = ?
           AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE sha256 = ?)
           AND NOT EXISTS (SELECT 1 FROM knowledge WHERE features_sha256 = ?)
-        """, [.text(sha), .text(sha), .text(sha)])
+          AND NOT EXISTS (SELECT 1 FROM artifacts WHERE sha256 = ?)
+        """, [.text(sha), .text(sha), .text(sha), .text(sha)])
     }
   }
 }

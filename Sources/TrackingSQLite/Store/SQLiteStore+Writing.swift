@@ -6,10 +6,14 @@ extension SQLiteStore {
   public func createRun(_ request: RunRequest) throws -> Run {
     try request.validate()
     let now = Date().timeIntervalSince1970
-    let uuid = UUID().uuidString.lowercased()
+    let created = request.createdAt?.timeIntervalSince1970 ?? now
+    let uuid = try request.uuid.map(SQLiteStore.canonicalUUID) ?? UUID().uuidString.lowercased()
     let id = try write { database -> RunID in
       var experimentID: StoreValue = .null
-      if let experiment = request.experiment {
+      if let id = request.experimentID, id != Experiment.defaultID {
+        _ = try experimentRow(id, in: database)
+        experimentID = .integer(id)
+      } else if let experiment = request.experiment, experiment != Experiment.defaultName {
         try database.execute(
           "INSERT INTO experiments (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING",
           [.text(experiment), .real(now)])
@@ -29,7 +33,7 @@ extension SQLiteStore {
           ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
-          .text(uuid), .text(request.name ?? uuid), experimentID, .real(now), .real(now),
+          .text(uuid), .text(request.name ?? uuid), experimentID, .real(created), .real(created),
           .real(now), .integer(Int64(request.pid)), .text(request.host), .text(request.command),
           request.gitCommit.map(StoreValue.text) ?? .null,
           request.continuing.map(StoreValue.integer) ?? .null,
@@ -41,6 +45,11 @@ extension SQLiteStore {
       }
       for (key, value) in request.params.sorted(by: { $0.key < $1.key }) {
         try insertParam(run: id, key: key, value: value, in: database)
+      }
+      for (key, value) in request.tags.sorted(by: { $0.key < $1.key }) {
+        try database.execute(
+          "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)",
+          [.integer(id), .text(key), .text(value)])
       }
       return id
     }
@@ -70,8 +79,9 @@ extension SQLiteStore {
           """
           SELECT sha256 FROM checkpoints WHERE run_id = ?
           UNION SELECT features_sha256 FROM knowledge WHERE run_id = ?
+          UNION SELECT sha256 FROM artifacts WHERE run_id = ?
           """
-        ).map([.integer(id), .integer(id)]) { $0.string(0) })
+        ).map([.integer(id), .integer(id), .integer(id)]) { $0.string(0) })
       try database.execute("DELETE FROM runs WHERE id = ?", [.integer(id)])
       try deleteUnreferencedBlobs(released, in: database)
       // Ids are never reused: the next run is numbered past every run ever created.

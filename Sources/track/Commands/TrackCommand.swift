@@ -18,6 +18,7 @@ struct TrackCommand: ParsableCommand {
     subcommands: [
       InitCommand.self, RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, DiffCommand.self,
       MetricsCommand.self, MatrixCommand.self, ExportCommand.self, QueryCommand.self,
-      RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self,
+      RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self, ServeCommand.self,
+      ExecCommand.self,
     ])
 }

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Learning
 import Tracking
+import TrackServer
 
 /// Runs the command line and turns every error into a message and an exit status.
 enum ErrorReporter {
@@ -50,6 +51,8 @@ enum ErrorReporter {
       return (status(of: error).rawValue, "error: \(error)")
     case let error as LearningError:
       return (status(of: error).rawValue, "error: \(error)")
+    case let error as ServerError:
+      return (ExitStatus.usage.rawValue, "error: \(error)")
     default:
       let code = TrackCommand.exitCode(for: error)
       let message = TrackCommand.fullMessage(for: error)
@@ -66,10 +69,11 @@ enum ErrorReporter {
   /// The exit status for a storage error.
   static func status(of error: TrackingError) -> ExitStatus {
     switch error.code {
-    case .runNotFound, .ambiguousRun: return .runNotFound
+    case .runNotFound, .ambiguousRun, .experimentNotFound, .artifactNotFound: return .runNotFound
     case .invalidFilter, .invalidName, .invalidValue, .invalidQuery: return .usage
     case .notADatabase, .notATrackStore, .newerSchema, .readOnly, .cannotOpen, .paramConflict,
-      .runNotActive, .blobNotFound, .blobCorrupt, .writeInQuery, .busy, .storage:
+      .runNotActive, .blobNotFound, .blobCorrupt, .writeInQuery, .busy, .storage,
+      .experimentExists:
       return .database
     }
   }
