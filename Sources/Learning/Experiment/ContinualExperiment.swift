@@ -65,9 +65,12 @@ public final class ContinualExperiment {
       throw LearningError.model(
         message: "cannot build the model: \(error)", cause: LearningError.Cause(error))
     }
+    // `model.init: pytorch`: nn.Linear's distributions (not its bits), from the seed.
+    if spec.model.initialization == .pytorch {
+      model.reinitializeLikePyTorch(seed: UInt64(spec.seed))
+    }
     // This experiment's threads, on its own model: another experiment in the process keeps
     // its own count (LwF's teacher copies it).
-    if spec.model.initialization == .pytorch { model.reinitializeLikePyTorch(seed: UInt64(spec.seed)) }
     model.threadCount = spec.training.threads
     model.reserve(batchSize: max(256, spec.training.batchSize, spec.strategy.sampleSize))
     let optimizer = makeOptimizer(parameterCount: model.parameterCount)
