@@ -6,6 +6,8 @@
 #
 #   Benchmarks/continual.sh                 # everything, seeds 0,1,2
 #   SEEDS=0 SCENARIOS=split IMPLS="ours torch" Benchmarks/continual.sh
+#   PROTOCOL=issue16 SEEDS=11,12,13 IMPLS="ours torch" Benchmarks/continual.sh
+#     (issue 16: momentum 0.9, DER++ and ER-ACE too; results/issue16.jsonl)
 #
 # Needs: apt-get install dataset-fashion-mnist; PyPI access for the throwaway venv.
 # Results: Benchmarks/results/results.jsonl (one JSON line per run); summary:
@@ -32,6 +34,11 @@ fi
 
 for impl in $IMPLS; do
   "$VENV/bin/python" "$here/protocol.py" --impl "$impl" --scenarios "$SCENARIOS" \
-    --seeds "$SEEDS" --python "$VENV/bin/python" ${STRATEGIES:+--strategies "$STRATEGIES"}
+    --seeds "$SEEDS" --python "$VENV/bin/python" ${STRATEGIES:+--strategies "$STRATEGIES"} \
+    ${PROTOCOL:+--protocol "$PROTOCOL"}
 done
-python3 "$here/summarize.py" "$here/results/results.jsonl"
+if [ "${PROTOCOL:-}" = issue16 ]; then
+  python3 "$here/summarize.py" "$here/results/issue16.jsonl"
+else
+  python3 "$here/summarize.py" "$here/results/results.jsonl"
+fi

@@ -14,6 +14,11 @@ A-GEM = a memory split evenly between tasks, reference gradient on `sample_size`
 projection when g.g_ref < 0; joint = cumulative data. `avalanche` runs Avalanche's own
 strategies with the same hyperparameters mapped onto its conventions (its EWC penalty has no
 1/2: lambda/2; its LwF has no T^2: alpha * T^2; its A-GEM stores memory/5 patterns per task).
+DER++ (issue 16) = CE(batch) + alpha * MSE(f(memory), stored logits) + beta * CE(another
+memory batch), both memory batches drawn without replacement, logits stored with each sample
+by reservoir sampling; ER-ACE = CE(batch, softmax over the current task's classes and the
+classes no earlier task had) + CE(memory batch) from the second task on (`--momentum`,
+`--alpha`, `--beta`, `--memory-batch` set their hyperparameters; `--impl torch` only).
 Data: the Fashion-MNIST IDX files of the Debian package (nothing is downloaded).
 """
 import argparse
@@ -32,6 +37,7 @@ DATA = os.environ.get("FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 LR, BATCH, EPOCHS, TASKS = 0.01, 32, 1, 5
 BETA, LAMBDA, ALPHA, TEMPERATURE, SAMPLE_SIZE = 1.0, 100.0, 1.0, 2.0, 256
 INIT = "track"
+MOMENTUM, MEMORY_BATCH = 0.0, None
 
 
 def idx(name):
@@ -112,7 +118,8 @@ def run_torch(tasks, strategy, memory_size, seed):
     model = mlp()
     if INIT == "track":
         init_like_track(model)
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    mem_z = []  # DER++: logits stored with each sample
     test = [(to_float(t[2]), torch.from_numpy(t[3])) for t in tasks]
     baseline = evaluate(model, test)
     rows = []
@@ -142,7 +149,27 @@ def run_torch(tasks, strategy, memory_size, seed):
                 ref = torch.cat([p.grad.flatten() for p in params])
                 opt.zero_grad()
             out = model(x)
-            loss = F.cross_entropy(out, y)
+            if strategy == "er-ace" and t > 0:
+                earlier = {c for k in tasks[:t] for c in k[4]}
+                allowed = torch.tensor([c in classes or c not in earlier for c in range(10)])
+                loss = F.cross_entropy(out.masked_fill(~allowed, -1e9), y)
+            else:
+                loss = F.cross_entropy(out, y)
+            size = min(MEMORY_BATCH or len(y), len(mem_x))
+            if strategy == "derpp" and mem_x:
+                pick = rng.choice(len(mem_x), size, replace=False)
+                mx = torch.stack([mem_x[i] for i in pick])
+                mz = torch.stack([mem_z[i] for i in pick])
+                loss = loss + ALPHA * F.mse_loss(model(mx), mz)
+                pick = rng.choice(len(mem_x), size, replace=False)
+                mx = torch.stack([mem_x[i] for i in pick])
+                my = torch.tensor([mem_y[i] for i in pick])
+                loss = loss + BETA * F.cross_entropy(model(mx), my)
+            if strategy == "er-ace" and mem_x and t > 0:
+                pick = rng.choice(len(mem_x), size, replace=False)
+                mx = torch.stack([mem_x[i] for i in pick])
+                my = torch.tensor([mem_y[i] for i in pick])
+                loss = loss + F.cross_entropy(model(mx), my)
             if strategy == "replay" and mem_x:
                 pick = rng.randint(0, len(mem_x), size=len(y))
                 mx = torch.stack([mem_x[i] for i in pick])
@@ -170,15 +197,18 @@ def run_torch(tasks, strategy, memory_size, seed):
                         p.grad.copy_(g[offset:offset + n].view_as(p))
                         offset += n
             opt.step()
-            if strategy == "replay":
+            if strategy in ("replay", "derpp", "er-ace"):
+                logits = out.detach()
                 for i in range(len(y)):
                     seen += 1
                     if len(mem_x) < memory_size:
                         mem_x.append(x[i].clone()); mem_y.append(int(y[i]))
+                        mem_z.append(logits[i].clone())
                     else:
                         j = rng.randint(0, seen)
                         if j < memory_size:
                             mem_x[j] = x[i].clone(); mem_y[j] = int(y[i])
+                            mem_z[j] = logits[i].clone()
         if strategy == "ewc":
             fisher = [torch.zeros_like(p) for p in params]
             batches = 0
@@ -259,18 +289,23 @@ def run_avalanche(tasks, strategy, memory_size, seed):
 
 
 def main():
+    global INIT, MOMENTUM, ALPHA, BETA, MEMORY_BATCH
     ap = argparse.ArgumentParser()
     ap.add_argument("--impl", choices=["torch", "avalanche"], required=True)
     ap.add_argument("--scenario", choices=["split", "permuted"], required=True)
-    ap.add_argument("--strategy", choices=["naive", "replay", "ewc", "lwf", "agem", "joint"],
+    ap.add_argument("--strategy",
+                    choices=["naive", "replay", "ewc", "lwf", "agem", "joint", "derpp", "er-ace"],
                     required=True)
+    ap.add_argument("--momentum", type=float, default=0.0)
+    ap.add_argument("--alpha", type=float, default=ALPHA)
+    ap.add_argument("--beta", type=float, default=BETA)
+    ap.add_argument("--memory-batch", type=int, default=None)
     ap.add_argument("--memory", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", choices=["track", "torch"], default="track",
                     help="track: the learner's He/Glorot initialisation; torch: nn.Linear's")
     a = ap.parse_args()
-    global INIT
-    INIT = a.init
+    INIT, MOMENTUM, ALPHA, BETA, MEMORY_BATCH = a.init, a.momentum, a.alpha, a.beta, a.memory_batch
     torch.set_num_threads(1)
     tasks = make_tasks(a.scenario, a.seed)
     start, cpu = time.time(), time.process_time()
@@ -279,7 +314,8 @@ def main():
     seconds, cpu_seconds = time.time() - start, time.process_time() - cpu
     acc, bwt, fwt, forg = summaries(baseline, rows)
     print(json.dumps(dict(impl=a.impl, scenario=a.scenario, strategy=a.strategy,
-                          memory=a.memory, seed=a.seed, init=a.init, acc=acc, bwt=bwt, fwt=fwt,
+                          memory=a.memory, seed=a.seed, init=a.init, momentum=a.momentum,
+                          alpha=a.alpha, beta=a.beta, memory_batch=a.memory_batch, acc=acc, bwt=bwt, fwt=fwt,
                           forgetting=forg, seconds=seconds, cpu_seconds=cpu_seconds, baseline=baseline, matrix=rows)))
 
 

@@ -7,7 +7,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["naive", "replay500", "replay2000", "ewc", "lwf", "agem", "joint"]
+ORDER = ["naive", "replay500", "replay2000", "ewc", "lwf", "agem", "joint", "derpp500", "erace500"]
 IMPLS = ["ours", "torch", "avalanche", "torch-default-init", "avalanche-default-init"]
 
 

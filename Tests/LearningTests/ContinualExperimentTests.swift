@@ -39,7 +39,7 @@ func smallSpec(_ strategy: StrategySpec.Kind = .naive, seed: Int = 0) -> Experim
     #expect(lossMetrics.map(\.task) == [1, 1, 2, 2])
     #expect(lossMetrics.map(\.epoch) == [1, 2, 1, 2])
     #expect(lossMetrics.map(\.step) == [1, 2, 3, 4])
-    #expect(recorder.metrics.contains { $0.key == "test_accuracy" && $0.task == 2 })
+    #expect(recorder.metrics.contains { $0.key == "current_task_accuracy" && $0.task == 2 })
     #expect(recorder.checkpoints.map(\.kind) == ["weights", "optimizer", "weights", "optimizer"])
     let weights = try Checkpoint(serialized: recorder.checkpoints[2].data)
     #expect(weights.architecture.sizes == [16, 16, 4])

@@ -87,6 +87,40 @@ import Testing
     }
   }
 
+  /// The issue-16 keys: every bad value is an error naming its key and what to write.
+  @Test func rehearsalAndProtocolKeysAreCheckedByName() throws {
+    func key(of json: String) -> String? {
+      do {
+        try decode(json).validate()
+        return nil
+      } catch let LearningError.invalidSpec(key, _) {
+        return key
+      } catch {
+        return "\(error)"
+      }
+    }
+    let data = #""data": {"source": "synthetic"}"#
+    #expect(key(of: "{\(data), \"strategy\": {\"replay_loss\": \"mean\"}}") == "strategy.replay_loss")
+    #expect(key(of: "{\(data), \"strategy\": {\"replay_start_task\": 0}}") == "strategy.replay_start_task")
+    #expect(key(of: "{\(data), \"strategy\": {\"memory_batch_size\": 0}}") == "strategy.memory_batch_size")
+    #expect(
+      key(of: "{\(data), \"strategy\": {\"type\": \"derpp\", \"alpha\": 0, \"beta\": 0}}")
+        == "strategy.alpha")
+    #expect(key(of: "{\(data), \"strategy\": {\"type\": \"derpp\", \"alpha\": -1}}") == "strategy.alpha")
+    #expect(key(of: "{\(data), \"model\": {\"init\": \"xavier\"}}") == "model.init")
+    #expect(key(of: "{\(data), \"optimizer\": {\"across_tasks\": \"drop\"}}") == "optimizer.across_tasks")
+    let spec = try decode(
+      "{\(data), \"strategy\": {\"type\": \"er-ace\", \"memory_batch_size\": 64},"
+        + " \"model\": {\"init\": \"pytorch\"}, \"optimizer\": {\"across_tasks\": \"reset\"}}")
+    #expect(spec.strategy.type == .erACE && spec.strategy.memoryBatchSize == 64)
+    #expect(spec.flattenedParams["model.init"] == "pytorch")
+    #expect(spec.flattenedParams["optimizer.across_tasks"] == "reset")
+    #expect(spec.flattenedParams["strategy.memory_batch_size"] == "64")
+    // Defaults are not recorded, so runs from before these keys group with new ones.
+    let plain = try decode("{\(data), \"strategy\": {\"type\": \"replay\"}}").flattenedParams
+    #expect(plain["model.init"] == nil && plain["strategy.replay_loss"] == nil)
+  }
+
   @Test func allowedKeysCoverEverySection() {
     let keys = ExperimentSpec.allowedKeys
     #expect(Set(keys.keys) == ["", "data", "scenario", "model", "optimizer", "training", "strategy"])

@@ -33,6 +33,22 @@ struct KnowledgeBaseTests {
     try other.finish()
   }
 
+  /// DER++'s stored logits (migration 8 in SQLite): kept byte for byte, nil stays nil.
+  @Test(arguments: Backend.all) func logitsAreKeptAsGiven(_ backend: Backend) throws {
+    let fixture = try backend.makeStore()
+    defer { fixture.remove() }
+    let store = fixture.store
+    let run = try store.startRun(name: "derpp", experiment: nil, params: [:])
+    let logits = Data([0, 0, 128, 63, 0, 0, 0, 192])  // 1.0, -2.0 as Float32
+    try run.addKnowledge([
+      KnowledgeEntry(features: Data([1, 2]), target: 1, task: 1, logits: logits),
+      KnowledgeEntry(features: Data([3, 4]), target: 0, task: 1),
+    ])
+    try run.finish()
+    let kept = try store.knowledgeBase(of: run.id)
+    #expect(kept.map(\.logits) == [logits, nil])
+  }
+
   @Test(arguments: Backend.all) func givenProvenanceIsKept(_ backend: Backend) throws {
     let fixture = try backend.makeStore()
     defer { fixture.remove() }

@@ -83,4 +83,45 @@ import TrackingSQLite
     GoldenFile.check(
       try output(track, uuids, "diff", "naive", "replay", "--only", "params"), "diff-params.table")
   }
+
+  /// `runs --group-by`: n and mean ± sd per group, in every format. Three seeds of two
+  /// strategies (one seed of one strategy lacks a metric) and a run without the key.
+  @Test func groupedRunsMatchTheGoldenFilesInEveryFormat() throws {
+    let track = try TrackBinary()
+    defer { track.remove() }
+    let store = try SQLiteStore(path: track.database)
+    let cells: [(String, Double, [Double])] = [
+      ("replay", 100, [0.9, 0.8, 0.7]), ("replay", 100, [0.92, 0.84, 0.7]),
+      ("replay", 100, [0.88, 0.81, 0.73]), ("replay", 500, [0.95, 0.9, 0.85]),
+      ("naive", 0, [0.0, 0.1, 0.95]), ("naive", 0, [0.0, 0.15, 0.9]),
+    ]
+    for (index, (strategy, memory, last)) in cells.enumerated() {
+      var params: [String: ParamValue] = ["strategy.type": .text(strategy), "seed": .number(Double(index))]
+      if memory > 0 { params["strategy.memory_size"] = .number(memory) }
+      let logger = try store.startRun(
+        name: "\(strategy)-\(index)", experiment: "golden", params: params, command: "fixture")
+      try logger.recordTasks(
+        (1...3).map { TaskRecord(index: $0, name: "t\($0)", trainSize: 10, testSize: 5, classes: []) })
+      let rows: [[Double]] = [[0.1, 0.1, 0.1], [0.96, 0, 0], [0.9, 0.93, 0], last]
+      for (task, row) in rows.enumerated() {
+        try logger.recordMatrixRow(trainedThrough: task, scores: row, metric: "accuracy")
+      }
+      if index != 2 {
+        try logger.log("stream_accuracy", value: last.reduce(0, +) / 3, step: 3, epoch: 1, task: 3)
+      }
+      try logger.finish(.finished)
+    }
+    for format in ["table", "json", "csv", "md"] {
+      GoldenFile.check(
+        try output(
+          track, [], "runs", "--group-by", "strategy.type,strategy.memory_size", "--columns",
+          "stream_accuracy", "--format", format),
+        "runs-grouped.\(format)")
+      GoldenFile.check(
+        try output(
+          track, [], "diff", "--group", "strategy.type = naive", "--group",
+          "strategy.type = replay and strategy.memory_size = 100", "--format", format),
+        "diff-groups.\(format)")
+    }
+  }
 }

@@ -4,7 +4,8 @@ import TestSupport
 
 /// The help people read, asserted whole (as swift-argument-parser does for its own tools).
 struct HelpTextTests {
-  @Test(arguments: [["--help"], ["diff", "--help"], ["runs", "--help"], ["run", "--help"]])
+  @Test(arguments: [["--help"], ["diff", "--help"], ["runs", "--help"], ["run", "--help"],
+    ["sweep", "--help"]])
   func helpMatchesTheGoldenFile(_ arguments: [String]) throws {
     let result = try CommandRunner.run(
       CommandRunner.product("track"), arguments, environment: ["COLUMNS": "100"])

@@ -27,6 +27,35 @@ struct MigrationTests {
     }
   }
 
+  /// Knowledge written before migration 8 reads back without logits (NULL).
+  @Test func knowledgeFromBeforeTheLogitsColumnReadsWithoutLogits() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("old.db")
+    let logitsMigration = try #require(
+      EmbeddedMigrations.all.firstIndex { $0.name == "0008_knowledge_logits.sql" })
+    do {
+      let database = try Database(path: path, readOnly: false, create: true)
+      try database.executeScript("PRAGMA journal_mode = WAL")
+      try Migrator(migrations: Array(EmbeddedMigrations.all.prefix(logitsMigration)))
+        .migrate(database)
+      try database.executeScript(
+        """
+        INSERT INTO runs (uuid, name, status, created_at, heartbeat_at)
+        VALUES ('0a1b2c3d-0000-0000-0000-000000000000', 'replay', 'finished', 1e9, 1e9);
+        INSERT INTO blobs VALUES
+          ('a12871fee210fb8619291eaea194581cbd2531e4b23759d225f6806923f63222', 2, x'0102', 1e9);
+        INSERT INTO knowledge (run_id, source_run_id, features_sha256, target, task, added_at)
+        VALUES (1, 1, 'a12871fee210fb8619291eaea194581cbd2531e4b23759d225f6806923f63222', 1, 1, 1e9);
+        """)
+    }
+    let store = try SQLiteStore(path: path)
+    let entries = try store.knowledgeBase(of: 1)
+    #expect(entries.map(\.features) == [Data([1, 2])])
+    #expect(entries.map(\.logits) == [nil])
+    #expect(try store.check().isOK)
+  }
+
   @Test func upgradesAFileMadeByTheFirstMigration() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }

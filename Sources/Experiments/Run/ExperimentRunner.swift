@@ -65,7 +65,10 @@ public struct ExperimentRunner {
   /// Everything that can be checked before the run is created is: the spec, the earlier run,
   /// the data and the scenario's tasks (a spec that cannot train records nothing).
   @discardableResult
-  public func run(_ spec: ExperimentSpec, specPath: String?, from: String?) throws -> RunID {
+  /// `tags` are set on the run before it trains (`track run --tag`, a sweep's `sweep` tag).
+  public func run(
+    _ spec: ExperimentSpec, specPath: String?, from: String?, tags: [String: String] = [:]
+  ) throws -> RunID {
     try spec.validate()
     let earlier = try from.map(earlierRun)
     let stream: TaskStream
@@ -91,6 +94,7 @@ public struct ExperimentRunner {
       // same bits only on the same BLAS kernel (OpenBLAS picks one per CPU).
       try logger.setTag("cpu", MachineInfo.cpuModel)
       try logger.setTag("blas", MachineInfo.blasKernel)
+      for (key, value) in tags.sorted(by: { $0.key < $1.key }) { try logger.setTag(key, value) }
       if let earlier {
         let loaded = try ResumeLoader.state(of: earlier, in: store)
         (resume, provenance, note) = (loaded.state, loaded.provenance, loaded.note)

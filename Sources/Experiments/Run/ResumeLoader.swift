@@ -41,7 +41,8 @@ public enum ResumeLoader {
       .map { try store.loadBlob($0.sha256) }
     let entries = try store.knowledgeBase(of: run.id)
     let knowledge = entries.map {
-      KnowledgeSample(id: nil, features: $0.features, target: $0.target, task: $0.task)
+      KnowledgeSample(
+        id: nil, features: $0.features, target: $0.target, task: $0.task, logits: $0.logits)
     }
     let rows = matrix.rows.keys.sorted().filter { $0 <= complete.task }.map { matrix.rows[$0] ?? [] }
     let tasks = try store.tasks(of: run.id).map {
@@ -122,7 +123,8 @@ public struct KnowledgeProvenance {
 
   /// The entry to store for `sample`: with its first origin when it was carried over.
   public mutating func entry(for sample: KnowledgeSample) -> KnowledgeEntry {
-    var entry = KnowledgeEntry(features: sample.features, target: sample.target, task: sample.task)
+    var entry = KnowledgeEntry(
+      features: sample.features, target: sample.target, task: sample.task, logits: sample.logits)
     if var queue = origins[sample.features], !queue.isEmpty {
       let origin = queue.removeFirst()
       origins[sample.features] = queue

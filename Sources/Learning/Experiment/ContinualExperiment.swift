@@ -65,6 +65,10 @@ public final class ContinualExperiment {
       throw LearningError.model(
         message: "cannot build the model: \(error)", cause: LearningError.Cause(error))
     }
+    // `model.init: pytorch`: nn.Linear's distributions (not its bits), from the seed.
+    if spec.model.initialization == .pytorch {
+      model.reinitializeLikePyTorch(seed: UInt64(spec.seed))
+    }
     // This experiment's threads, on its own model: another experiment in the process keeps
     // its own count (LwF's teacher copies it).
     model.threadCount = spec.training.threads
@@ -92,6 +96,9 @@ public final class ContinualExperiment {
     var epochStep = (firstTask - 1) * spec.training.epochs
     for task in stride(from: firstTask, through: count, by: 1) {
       context.currentTask = task
+      // A fresh optimizer per task (`optimizer.across_tasks: reset`), a continued run's
+      // first new task included.
+      if spec.optimizer.acrossTasks == .reset && task > 1 { optimizer.reset() }
       try strategy.beginTask(task, context: context)
       let set = strategy.trainingSet(for: task, context: context)
       for epoch in 0..<spec.training.epochs {
@@ -184,8 +191,16 @@ public final class ContinualExperiment {
       try recorder.logMetric(
         "train_accuracy", value: Double(correct) / n, step: step, epoch: epoch + 1, task: task)
     }
+    // The current task's test score (named `test_<score>` before issue 16: it never
+    // measured more than the current task), and the stream score: the mean over the tasks
+    // trained so far, 1...task (Avalanche's stream accuracy).
+    var seenScores = [Double]()
+    for seenTask in 1...task { seenScores.append(try context.evaluate(task: seenTask)) }
     try recorder.logMetric(
-      "test_\(stream.scoreName)", value: try context.evaluate(task: task), step: step,
+      "current_task_\(stream.scoreName)", value: seenScores[task - 1], step: step,
+      epoch: epoch + 1, task: task)
+    try recorder.logMetric(
+      "stream_\(stream.scoreName)", value: seenScores.reduce(0, +) / Double(task), step: step,
       epoch: epoch + 1, task: task)
     var scores: [String: Double]?
     if prequential {

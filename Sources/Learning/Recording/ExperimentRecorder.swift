@@ -29,12 +29,16 @@ public struct KnowledgeSample: Sendable, Equatable {
   public var target: Double
   /// 1-based task index the sample came from.
   public var task: Int
+  /// The model's outputs for the sample when it was stored, as little-endian Float32 bytes
+  /// (DER++ keeps them); nil for strategies that keep none.
+  public var logits: Data?
 
-  public init(id: Int64? = nil, features: Data, target: Double, task: Int) {
+  public init(id: Int64? = nil, features: Data, target: Double, task: Int, logits: Data? = nil) {
     self.id = id
     self.features = features
     self.target = target
     self.task = task
+    self.logits = logits
   }
 }
 

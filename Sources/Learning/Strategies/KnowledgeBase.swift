@@ -13,6 +13,8 @@ final class KnowledgeBase {
     var target: Float
     var task: Int
     var storageID: Int64?
+    /// The model's outputs for the sample when it was stored (DER++), else nil.
+    var logits: [Float]? = nil
   }
 
   let capacity: Int
@@ -58,6 +60,21 @@ final class KnowledgeBase {
     entries.removeLast()
   }
 
+  /// Gives every sample without logits the outputs `model` gives it now (DER++ continuing a
+  /// run whose strategy stored none); such samples are written again with their logits.
+  func fillMissingLogits(model: MLP, width: Int) {
+    let missing = entries.indices.filter { entries[$0].logits == nil }
+    guard !missing.isEmpty else { return }
+    let outputs = model.outputSize
+    for slot in missing {
+      precondition(entries[slot].features.count == width, "knowledge slot \(slot) width")
+      let output = entries[slot].features.withUnsafeBufferPointer {
+        model.forward($0.baseAddress!, batchSize: 1)
+      }
+      entries[slot].logits = Array(UnsafeBufferPointer(start: output.pointer, count: outputs))
+    }
+  }
+
   /// Writes buffered evictions and additions to the recorder.
   func flush() throws {
     if !pendingRemovals.isEmpty {
@@ -69,7 +86,9 @@ final class KnowledgeBase {
     let samples = slots.map { slot -> KnowledgeSample in
       let entry = entries[slot]
       let bytes = entry.features.withUnsafeBufferPointer { Data(buffer: $0) }
-      return KnowledgeSample(features: bytes, target: Double(entry.target), task: entry.task)
+      let logits = entry.logits.map { values in values.withUnsafeBufferPointer { Data(buffer: $0) } }
+      return KnowledgeSample(
+        features: bytes, target: Double(entry.target), task: entry.task, logits: logits)
     }
     let ids = try recorder.addKnowledge(samples)
     guard ids.count == slots.count else {
@@ -82,8 +101,11 @@ final class KnowledgeBase {
 
   /// An entry for a stored sample of an earlier run (`position` is 0-based, for the
   /// message); throws `LearningError.incompatibleResume` unless its features are `width`
-  /// Float32 values, the model's input.
-  static func entry(from sample: KnowledgeSample, position: Int, width: Int) throws -> Entry {
+  /// Float32 values, the model's input, and its logits (when it has them and `outputs` is
+  /// given) are `outputs` Float32 values.
+  static func entry(
+    from sample: KnowledgeSample, position: Int, width: Int, outputs: Int? = nil
+  ) throws -> Entry {
     guard sample.features.count == width * 4 else {
       throw LearningError.incompatibleResume(
         message: "knowledge-base sample \(position + 1) (task \(sample.task)) holds"
@@ -91,9 +113,19 @@ final class KnowledgeBase {
           + " Float32 values (\(width * 4) bytes); continue with the same data, or start"
           + " without --from")
     }
+    var logits: [Float]?
+    if let stored = sample.logits, let outputs {
+      guard stored.count == outputs * 4 else {
+        throw LearningError.incompatibleResume(
+          message: "knowledge-base sample \(position + 1) (task \(sample.task)) holds"
+            + " \(stored.count) bytes of logits, but the model has \(outputs) outputs"
+            + " (\(outputs * 4) bytes); continue with the same data, or start without --from")
+      }
+      logits = floats(from: stored)
+    }
     return Entry(
       features: floats(from: sample.features), target: Float(sample.target), task: sample.task,
-      storageID: nil)
+      storageID: nil, logits: logits)
   }
 
   /// Features as little-endian Float32 bytes back to floats (the inverse of `flush`).

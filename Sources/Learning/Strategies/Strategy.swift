@@ -59,6 +59,8 @@ enum StrategyFactory {
     case .ewc: return EWCStrategy(spec: spec)
     case .lwf: return LwFStrategy(spec: spec)
     case .agem: return AGEMStrategy(spec: spec)
+    case .derpp: return DERPlusPlusStrategy(spec: spec)
+    case .erACE: return ERACEStrategy(spec: spec)
     }
   }
 }

@@ -61,6 +61,38 @@ final class StrategyContext {
     finish(batch)
   }
 
+  /// Fills `batch` with the rows of `first` followed by those of `second` (a concatenated
+  /// replay batch); `batch` must hold both.
+  func fill(_ batch: Batch, concatenating first: Batch, _ second: Batch) {
+    let width = stream.inputSize
+    batch.inputs.setRows(first.count + second.count)
+    batch.inputs.pointer.update(from: first.inputs.pointer, count: first.count * width)
+    (batch.inputs.pointer + first.count * width)
+      .update(from: second.inputs.pointer, count: second.count * width)
+    batch.targets = first.targets + second.targets
+    batch.tasks = first.tasks + second.tasks
+    finish(batch)
+  }
+
+  /// Correct predictions among the first `rows` rows of `batch`, from the logits of the
+  /// model's last forward pass over it.
+  func correctCount(firstRows rows: Int, of batch: Batch) -> Int {
+    guard !stream.isRegression else { return 0 }
+    let predicted = Prediction.classes(logits: model.output, allowed: batch.mask)
+    return (0..<rows).filter { predicted[$0] == batch.labels[$0] }.count
+  }
+
+  /// Forward pass over `batch` and backward of `scale` × MSE(outputs, `targets`), the mean
+  /// over every row and output (DER++'s logit matching); returns the unscaled MSE.
+  @discardableResult
+  func accumulateOutputMatching(_ batch: Batch, targets: [Float], scale: Float) -> Float {
+    let output = model.forward(batch.inputs)
+    let loss = MeanSquaredError.loss(
+      predictions: output, targets: targets, gradient: model.outputGradient, scale: scale)
+    model.backward()
+    return loss
+  }
+
   private func finish(_ batch: Batch) {
     batch.labels = stream.isRegression ? [] : batch.targets.map { Int($0) }
     batch.mask = usesMasks ? batch.tasks.flatMap { outputMask(task: $0) } : nil

@@ -14,12 +14,17 @@ public struct KnowledgeEntry: Equatable, Sendable {
   public var sourceRun: RunID?
   /// When it was first added (nil until stored).
   public var addedAt: Date?
+  /// The model's outputs for the sample when it was stored (opaque bytes, little-endian
+  /// Float32; DER++ keeps them), nil when the strategy keeps none. Backends store it as
+  /// given and read it back unchanged (SQLite: `knowledge.logits`, migration 8).
+  public var logits: Data?
 
   /// Creates an entry to add.
   public init(
     id: Int64? = nil, features: Data, target: Double, task: Int, sourceRun: RunID? = nil,
-    addedAt: Date? = nil
+    addedAt: Date? = nil, logits: Data? = nil
   ) {
+    self.logits = logits
     self.id = id
     self.features = features
     self.target = target

@@ -430,5 +430,15 @@ enum EmbeddedMigrations {
                         ORDER BY rowid LIMIT 1);
       """#
     ),
+    (
+      "0008_knowledge_logits.sql",
+      #"""
+      -- track schema, migration 8: a knowledge-base entry may keep the logits the model gave the
+      -- sample when it was stored (DER++, Buzzega et al. 2020): little-endian Float32, one per
+      -- model output; NULL for strategies that keep none (replay, A-GEM, ER-ACE) and for every
+      -- entry written before this migration. `--from` hands them back to the learner.
+      ALTER TABLE knowledge ADD COLUMN logits BLOB;
+      """#
+    ),
   ]
 }

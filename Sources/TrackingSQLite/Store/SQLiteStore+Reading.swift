@@ -248,17 +248,17 @@ extension SQLiteStore {
       _ = try runRow(run, in: database)
       let rows = try database.statement(
         """
-        SELECT id, features_sha256, target, task, source_run_id, added_at
+        SELECT id, features_sha256, target, task, source_run_id, added_at, logits
         FROM knowledge WHERE run_id = ? ORDER BY id
         """
       ).map([.integer(run)]) { row in
         (
           row.int64(0), row.string(1), row.double(2), row.int(3), row.optionalInt64(4),
-          row.double(5)
+          row.double(5), row.isNull(6) ? nil : row.data(6)
         )
       }
       var cache: [String: Data] = [:]
-      return try rows.map { id, sha, target, task, source, added in
+      return try rows.map { id, sha, target, task, source, added, logits in
         let features: Data
         if let cached = cache[sha] {
           features = cached
@@ -268,7 +268,7 @@ extension SQLiteStore {
         }
         return KnowledgeEntry(
           id: id, features: features, target: target, task: task, sourceRun: source,
-          addedAt: Date(timeIntervalSince1970: added))
+          addedAt: Date(timeIntervalSince1970: added), logits: logits)
       }
     }
   }

@@ -214,14 +214,17 @@ extension SQLiteStore {
       _ = try runRow(run, in: database)
       return try entries.map { entry in
         let sha = try storeBlob(entry.features, in: database)
+        let logits: StoreValue = entry.logits.map { .blob($0) } ?? .null
         try database.execute(
           """
-          INSERT INTO knowledge (run_id, source_run_id, features_sha256, target, task, added_at)
-          VALUES (?, ?, ?, ?, ?, ?)
+          INSERT INTO knowledge
+            (run_id, source_run_id, features_sha256, target, task, added_at, logits)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
           """,
           [
             .integer(run), .integer(entry.sourceRun ?? run), .text(sha), .real(entry.target),
             .integer(Int64(entry.task)), .real(entry.addedAt?.timeIntervalSince1970 ?? now),
+            logits,
           ])
         return database.lastInsertRowID
       }

@@ -16,12 +16,23 @@ struct DiffCommand: ParsableCommand {
         track diff base latest --fail-if 'acc < 0.7'
         track diff base latest --fail-if 'delta(acc) < -0.01' --fail-if 'delta(bwt) < -5%'
       (Before, a bare KEY compared the delta; write delta(KEY) for that.)
+      Two groups of runs (e.g. two sweeps), their means and whether the difference
+      exceeds the spread (|delta| > 2 standard errors):
+        track diff --group "tag.sweep = 'a'" --group "tag.sweep = 'b'"
       """)
 
   @OptionGroup var store: StoreOptions
 
   @Argument(help: ArgumentHelp("Two or more runs; the first is the baseline.", valueName: "run"))
-  var references: [String]
+  var references: [String] = []
+
+  @Option(
+    name: .customLong("group"),
+    help: ArgumentHelp(
+      "Compare two groups of runs instead, each a --where filter (give it twice): n, mean ± "
+        + "sd of acc, bwt, fwt, forgetting, the difference and whether it exceeds 2 "
+        + "standard errors.", valueName: "expr"))
+  var groups: [String] = []
 
   @Option(
     help: ArgumentHelp(
@@ -44,12 +55,24 @@ struct DiffCommand: ParsableCommand {
   var format: OutputFormat = .table
 
   func validate() throws {
+    if !groups.isEmpty {
+      guard groups.count == 2, references.isEmpty else {
+        throw ValidationError(
+          "--group compares exactly two groups and no runs (got \(groups.count) groups, "
+            + "\(references.count) runs)")
+      }
+      return
+    }
     guard references.count >= 2 else {
       throw ValidationError("track diff needs at least two runs (got \(references.count))")
     }
   }
 
   func run() throws {
+    if !groups.isEmpty {
+      try GroupDiffView.write(filters: groups, store: try store.openForReading(), format: format)
+      return
+    }
     let conditions = try failIf.flatMap { try FailCondition.parseList($0) }
     let opened = try store.openForReading()
     let other = try against.map { try StoreLocation($0).openForReading() } ?? opened

@@ -43,6 +43,12 @@ struct RunCommand: ParsableCommand {
         + "knowledge base and matrix.", valueName: "run"))
   var from: String?
 
+  @Option(
+    name: .customLong("tag"),
+    help: ArgumentHelp("Set a tag on the run (repeatable; `track sweep` tags its runs).",
+                       valueName: "key=value"))
+  var tags: [String] = []
+
   @Flag(help: "Print plain progress lines even on a terminal.")
   var plain = false
 
@@ -50,6 +56,19 @@ struct RunCommand: ParsableCommand {
     if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
       throw ValidationError("--name must not be empty; give the run a name or leave --name out")
     }
+    for tag in tags where !tag.contains("=") || tag.hasPrefix("=") {
+      throw ValidationError("--tag \(tag): write key=value, e.g. --tag sweep=lr-grid")
+    }
+  }
+
+  /// `--tag key=value` options as a dictionary (a later one wins).
+  var tagValues: [String: String] {
+    var out: [String: String] = [:]
+    for tag in tags {
+      let parts = tag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      out[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+    }
+    return out
   }
 
   func run() throws {
@@ -75,7 +94,7 @@ struct RunCommand: ParsableCommand {
         case .note(let note): StandardError.write(note + "\n")
         }
       })
-    let id = try runner.run(spec, specPath: specPath, from: from)
+    let id = try runner.run(spec, specPath: specPath, from: from, tags: tagValues)
     try printSummary(id: id, store: opened)
   }
 

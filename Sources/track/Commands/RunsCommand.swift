@@ -12,6 +12,7 @@ struct RunsCommand: ParsableCommand {
       Examples:
         track runs --where 'acc > 0.8 and strategy.type = replay' --sort -acc
         track runs --columns id,name,strategy.type,acc,bwt --format md
+        track runs --group-by strategy.type,strategy.memory_size --where 'tag.sweep = s1'
       Filter identifiers: parameters (e.g. optimizer.lr), summary metrics (acc,
       bwt, fwt, forgetting, latest metric values), status, name, experiment,
       tag.KEY.
@@ -54,6 +55,14 @@ struct RunsCommand: ParsableCommand {
         + "any summary metric or parameter key.", valueName: "list"))
   var columns: String?
 
+  @Option(
+    name: .customLong("group-by"),
+    help: ArgumentHelp(
+      "One row per group of runs sharing these parameters (or experiment, status, name): n "
+        + "and mean ± sd of acc, bwt, fwt, forgetting and the metrics in --columns; every "
+        + "matching run is grouped (no page).", valueName: "keys"))
+  var groupBy: String?
+
   @Option(help: OutputFormat.help)
   var format: OutputFormat = .table
 
@@ -72,6 +81,10 @@ struct RunsCommand: ParsableCommand {
       }
       try RunKeyCheck.check(sortKeys.map(\.key), option: "--sort", against: names)
     }
+    if let groupBy {
+      try listGroups(keys: RunsCommand.split(groupBy), filter: parsedFilter, store: opened)
+      return
+    }
     let page = all ? nil : (limit ?? RunsCommand.pageSize)
     let runs = try opened.runs(where: parsedFilter, sort: sortKeys, limit: page)
     if let page, limit == nil, runs.count == page {
@@ -88,6 +101,29 @@ struct RunsCommand: ParsableCommand {
       Output.write(JSONValue.array(runs.map(RunJSON.summary)).rendered())
     default:
       let table = try RunColumns.table(runs, columns: chosen, exact: format == .csv)
+      Output.write(table.rendered(format, terminal: .current))
+    }
+  }
+
+  /// `--group-by`: the groups of every matching run (`RunGrouping`), in `format`.
+  private func listGroups(keys: [String], filter: RunFilter?, store: any TrackStore) throws {
+    guard !keys.isEmpty else { throw ValidationError("--group-by needs at least one key") }
+    if let tag = keys.first(where: { $0.hasPrefix("tag.") }) {
+      throw ValidationError(
+        "--group-by \(tag): runs are grouped by parameters or experiment, status, name; "
+          + "select by a tag with --where \"\(tag) = VALUE\"")
+    }
+    let names = try store.fieldNames()
+    try RunKeyCheck.check(
+      keys.filter { !RunGrouping.fields.contains($0) }, option: "--group-by", against: names)
+    let runs = try store.runs(where: filter, sort: [], limit: limit)
+    let metrics = try GroupColumns.metrics(for: runs, extra: columns.map(RunsCommand.split) ?? [])
+    let groups = RunGrouping.groups(runs.reversed(), by: keys, metrics: metrics)
+    switch format {
+    case .json:
+      Output.write(JSONValue.array(groups.map { $0.json(keys: keys, metrics: metrics) }).rendered())
+    default:
+      let table = GroupColumns.table(groups, keys: keys, metrics: metrics, exact: format == .csv)
       Output.write(table.rendered(format, terminal: .current))
     }
   }

@@ -17,7 +17,7 @@ struct TrackCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      InitCommand.self, RunCommand.self, RunsCommand.self, ShowCommand.self, DiffCommand.self,
+      InitCommand.self, RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, DiffCommand.self,
       MetricsCommand.self, MatrixCommand.self, ExportCommand.self, QueryCommand.self,
       RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self, ServeCommand.self,
       ExecCommand.self,

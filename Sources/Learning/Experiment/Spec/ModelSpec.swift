@@ -4,19 +4,30 @@ import Foundation
 public struct ModelSpec: Codable, Equatable {
   /// Nonlinearity between hidden layers.
   public enum Activation: String, Codable, CaseIterable { case relu, tanh, sigmoid }
+  /// How the weights are drawn before training.
+  public enum Initialization: String, Codable, CaseIterable {
+    /// He normal before ReLU, Glorot uniform otherwise, zero biases (the default).
+    case heGlorot = "he-glorot"
+    /// PyTorch's `nn.Linear` default: kaiming-uniform(a=√5) weights, i.e. U(±1/√fan_in),
+    /// and U(±1/√fan_in) biases.
+    case pytorch
+  }
 
   /// Widths of the hidden layers (default [256, 256]).
   public var hidden: [Int]
   /// Nonlinearity after each hidden layer (default relu).
   public var activation: Activation
+  /// How the weights start (default he-glorot).
+  public var initialization: Initialization
 
   /// The keys this section accepts.
-  public static let keys = ["hidden", "activation"]
+  public static let keys = ["hidden", "activation", "init"]
 
   /// A model section with every default.
   public init(hidden: [Int] = [256, 256], activation: Activation = .relu) {
     self.hidden = hidden
     self.activation = activation
+    initialization = .heGlorot
   }
 
   /// Decodes with defaults for every key.
@@ -25,6 +36,7 @@ public struct ModelSpec: Codable, Equatable {
     self.init(
       hidden: try c.value("hidden", [256, 256]),
       activation: try c.choice("activation", section: "model", Activation.relu))
+    initialization = try c.choice("init", section: "model", Initialization.heGlorot)
   }
 
   /// Encodes with the same keys.
@@ -32,6 +44,7 @@ public struct ModelSpec: Codable, Equatable {
     var c = encoder.container(keyedBy: SpecKey.self)
     try c.put(hidden, "hidden")
     try c.put(activation, "activation")
+    try c.put(initialization, "init")
   }
 
   /// Checks the layer widths.
@@ -42,9 +55,12 @@ public struct ModelSpec: Codable, Equatable {
 
   /// "model.key" -> value for run params.
   var flattened: [String: String] {
-    [
+    var out = [
       "model.hidden": hidden.map(String.init).joined(separator: ","),
       "model.activation": activation.rawValue,
     ]
+    // Only when not the default: older runs (before the key) read as the default.
+    if initialization != .heGlorot { out["model.init"] = initialization.rawValue }
+    return out
   }
 }

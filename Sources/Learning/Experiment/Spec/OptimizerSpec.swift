@@ -6,6 +6,14 @@ public struct OptimizerSpec: Codable, Equatable {
   public enum Kind: String, Codable, CaseIterable { case sgd, adam }
   /// How the learning rate changes from epoch to epoch within a task.
   public enum Schedule: String, Codable, CaseIterable { case constant, step, cosine }
+  /// What happens to the optimizer's state (momentum, Adam moments) when a task begins.
+  public enum AcrossTasks: String, Codable, CaseIterable {
+    /// One optimizer for the whole stream (the default).
+    case keep
+    /// A fresh optimizer for every task (zero buffers), as protocols that build one per
+    /// experience do (Avalanche's default when `reset_optimizer` is used).
+    case reset
+  }
 
   /// The optimizer (default sgd).
   public var type: Kind
@@ -23,10 +31,13 @@ public struct OptimizerSpec: Codable, Equatable {
   public var stepSize: Int
   /// Factor applied at each step of the `step` schedule (default 0.1).
   public var gamma: Double
+  /// Optimizer state from one task to the next (default keep).
+  public var acrossTasks: AcrossTasks
 
   /// The keys this section accepts.
   public static let keys = [
     "type", "lr", "momentum", "nesterov", "weight_decay", "schedule", "step_size", "gamma",
+    "across_tasks",
   ]
 
   /// An optimizer section with every default.
@@ -39,6 +50,7 @@ public struct OptimizerSpec: Codable, Equatable {
     schedule = .constant
     stepSize = 1
     gamma = 0.1
+    acrossTasks = .keep
   }
 
   /// Decodes with defaults for every key.
@@ -52,6 +64,7 @@ public struct OptimizerSpec: Codable, Equatable {
     schedule = try c.choice("schedule", section: "optimizer", schedule)
     stepSize = try c.value("step_size", stepSize)
     gamma = try c.value("gamma", gamma)
+    acrossTasks = try c.choice("across_tasks", section: "optimizer", acrossTasks)
   }
 
   /// Encodes with the same snake_case keys.
@@ -65,6 +78,7 @@ public struct OptimizerSpec: Codable, Equatable {
     try c.put(schedule, "schedule")
     try c.put(stepSize, "step_size")
     try c.put(gamma, "gamma")
+    try c.put(acrossTasks, "across_tasks")
   }
 
   /// Checks ranges.
@@ -107,6 +121,8 @@ public struct OptimizerSpec: Codable, Equatable {
       out["optimizer.step_size"] = String(stepSize)
       out["optimizer.gamma"] = specText(gamma)
     }
+    // Only when not the default: older runs (before the key) read as the default.
+    if acrossTasks != .keep { out["optimizer.across_tasks"] = acrossTasks.rawValue }
     return out
   }
 }

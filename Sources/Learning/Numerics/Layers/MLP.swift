@@ -101,6 +101,20 @@ public final class MLP {
   /// Workspace for dL/d(output) sized like `output`: losses write here, `backward` reads.
   public var outputGradient: Matrix { lossGradient }
 
+  /// Draws fresh parameters from `seed` as PyTorch's `nn.Linear.reset_parameters` does:
+  /// `kaiming_uniform_(W, a=√5)`, whose bound gain·√(3/fan_in) with gain = √(2/(1+a²)) is
+  /// 1/√fan_in, and biases U(±1/√fan_in) (the same distributions, not PyTorch's bits).
+  public func reinitializeLikePyTorch(seed: UInt64) {
+    var random = SeededGenerator(seed: seed)
+    for layer in layers {
+      let bound = 1 / Float(layer.inputSize).squareRoot()
+      let w = parameters.pointer + layer.weightOffset
+      for i in 0..<(layer.inputSize * layer.outputSize) { w[i] = random.nextFloat(in: -bound, bound) }
+      let b = parameters.pointer + layer.biasOffset
+      for i in 0..<layer.outputSize { b[i] = random.nextFloat(in: -bound, bound) }
+    }
+  }
+
   /// Draws fresh parameters from `seed`: He-normal N(0, 2/in) for layers followed by ReLU,
   /// Glorot-uniform U(±√(6/(in+out))) otherwise; biases 0.
   public func reinitialize(seed: UInt64) {
