@@ -252,17 +252,17 @@ extension PostgresStore {
       _ = try runRow(run)
       let rows = try session.rows(
         """
-        SELECT id, features_sha256, target, task, source_run_id, added_at
+        SELECT id, features_sha256, target, task, source_run_id, added_at, logits
         FROM knowledge WHERE run_id = $1 ORDER BY id
         """, arguments(.integer(run))
       ) { row in
         (
           try row.int64(0), try row.string(1), try row.double(2), try row.int(3),
-          try row.optionalInt64(4), try row.double(5)
+          try row.optionalInt64(4), try row.double(5), row.isNull(6) ? nil : try row.data(6)
         )
       }
       var cache: [String: Data] = [:]
-      return try rows.map { id, sha, target, task, source, added in
+      return try rows.map { id, sha, target, task, source, added, logits in
         let features: Data
         if let cached = cache[sha] {
           features = cached
@@ -272,7 +272,7 @@ extension PostgresStore {
         }
         return KnowledgeEntry(
           id: id, features: features, target: target, task: task, sourceRun: source,
-          addedAt: Date(timeIntervalSince1970: added))
+          addedAt: Date(timeIntervalSince1970: added), logits: logits)
       }
     }
   }

@@ -374,7 +374,7 @@ extension PostgresStore {
       bindings.append(entries.map(\.target))
       bindings.append(entries.map { Int64($0.task) })
       bindings.append(entries.map { $0.addedAt?.timeIntervalSince1970 ?? now })
-      return try session.rows(
+      let ids = try session.rows(
         """
         INSERT INTO knowledge (run_id, source_run_id, features_sha256, target, task, added_at)
         SELECT $1, u.r, u.h, u.t, u.k, u.a
@@ -384,6 +384,14 @@ extension PostgresStore {
         RETURNING id
         """, bindings
       ) { try $0.int64(0) }.sorted()
+      // DER++'s stored logits (migration 8), for the entries that have them.
+      for (id, entry) in zip(ids, entries) {
+        guard let logits = entry.logits else { continue }
+        _ = try session.execute(
+          "UPDATE knowledge SET logits = $1 WHERE id = $2",
+          arguments(.blob(logits), .integer(id)))
+      }
+      return ids
     }
   }
 
