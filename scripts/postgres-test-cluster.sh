@@ -19,6 +19,7 @@ if [[ -z "$command" || -z "$folder" ]]; then
   echo "usage: $0 start|stop FOLDER" >&2
   exit 2
 fi
+folder=$(realpath -m "$folder")
 bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 if [[ ! -x "$bin/pg_ctl" ]]; then
   echo "error: no PostgreSQL server programs found (looked in ${bin:-/usr/lib/postgresql/*/bin});" \
@@ -29,7 +30,8 @@ fi
 owner=${PG_TEST_USER:-trackpg}
 as_owner() {
   if [[ $(id -u) -eq 0 ]]; then
-    runuser -u "$owner" -- "$@"
+    # From /: the caller's folder may be one the owner cannot enter (a root-owned clone).
+    (cd / && runuser -u "$owner" -- "$@")
   else
     "$@"
   fi

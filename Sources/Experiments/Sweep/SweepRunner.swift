@@ -82,7 +82,7 @@ public final class SweepRunner {
       while !stopping, running.count < jobs, let cell = pending.first {
         pending.removeFirst()
         let log = logs.appendingPathComponent("\(running.count)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments(cell)
