@@ -91,12 +91,16 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]),
 
+    // The pictures: the web UI's pages and `track report`, HTML with inline SVG drawn from
+    // what Experiments computes (no rules of its own).
+    .target(name: "TrackWeb", dependencies: ["Experiments", "Tracking"]),
+
     // The HTTP front end (`track serve`, `track exec`): MLflow's tracking REST API and
     // track's own endpoints over the storage interface, auth, Prometheus metrics.
     .target(
       name: "TrackServer",
       dependencies: [
-        "Experiments", "Tracking",
+        "Experiments", "Tracking", "TrackWeb",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -109,7 +113,7 @@ let package = Package(
     .executableTarget(
       name: "track",
       dependencies: [
-        "Experiments", "Tracking", "Learning", "TrackServer",
+        "Experiments", "Tracking", "Learning", "TrackServer", "TrackWeb",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -6,6 +6,7 @@ import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Tracking
+import TrackWeb
 
 /// How `track serve` (and the server `track exec` embeds) listens and whom it lets in.
 public struct ServerConfiguration: Sendable {
@@ -69,6 +70,7 @@ public final class TrackServer: Sendable {
   let artifacts: ArtifactAPI
   let native: NativeAPI
   let models: LoggedModelAPI
+  let pages: WebViews
   let metrics: ServerMetrics
   let logger: Logger
 
@@ -82,6 +84,7 @@ public final class TrackServer: Sendable {
     self.artifacts = ArtifactAPI(store: store)
     self.native = NativeAPI(store: store, mlflow: mlflow)
     self.models = LoggedModelAPI(store: store, mlflow: mlflow)
+    self.pages = WebViews(store: store)
     var logger = Logger(label: "track.serve")
     logger.logLevel = .info
     self.logger = logger
@@ -128,6 +131,8 @@ public final class TrackServer: Sendable {
     var contentType: String
     /// The challenge of a 401.
     var authenticate: String? = nil
+    /// Headers beyond the content type (the web pages' security policy, downloads).
+    var headers: HTTPFields = [:]
   }
 
   func respond(_ request: Request, context: TrackRequestContext) async -> Response {
@@ -135,7 +140,7 @@ public final class TrackServer: Sendable {
     let path = request.uri.path
     let method = request.method.rawValue
     let (route, reply) = await dispatch(request, path: path, method: method)
-    var headers = HTTPFields()
+    var headers = reply.headers
     headers[.contentType] = reply.contentType
     if let challenge = reply.authenticate { headers[.wwwAuthenticate] = challenge }
     let elapsed = ContinuousClock.now - started
@@ -218,6 +223,7 @@ public final class TrackServer: Sendable {
     if path == "/api/2.0/mlflow-artifacts/artifacts" || path.hasPrefix("/api/2.0/mlflow-artifacts/artifacts/") {
       return ("mlflow-artifacts", await artifact(request, path: path, method: method, access: access))
     }
+    if let answer = await web(request, path: path, method: method) { return answer }
     return ("other", notFound(method: method, path: path, known: false))
   }
 

@@ -74,6 +74,14 @@ struct RunListingTests {
         .map(\.name) == ["beta", "delta", "alpha", "gamma"])
     #expect(try store.runs(limit: 0).isEmpty)
     #expect(try store.runs(limit: 2).map(\.name) == ["delta", "gamma"])
+    // A page further on: the store skips the first rows, in the same order.
+    #expect(try store.runs(where: nil, sort: [], limit: 2, offset: 1).map(\.name) == ["gamma", "beta"])
+    #expect(try store.runs(where: nil, sort: [], limit: nil, offset: 3).map(\.name) == ["alpha"])
+    #expect(
+      try store.runs(where: nil, sort: [RunSort(key: "acc", descending: true)], limit: 10, offset: 2)
+        .map(\.name) == ["alpha", "delta"])
+    #expect(try store.runs(where: nil, sort: [], limit: 5, offset: 9).isEmpty)
+    expectTrackingError(.invalidValue) { try store.runs(where: nil, sort: [], limit: 1, offset: -1) }
     #expect(
       try store.runs(where: RunFilter.parse("tag.device = cpu"), sort: [], limit: 1)
         .map(\.name) == ["gamma"])

@@ -311,8 +311,10 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   var schemaVersion: Int { base.schemaVersion }
   func run(_ id: RunID) throws -> Run { try base.run(id) }
   func resolveRun(_ reference: String) throws -> Run { try base.resolveRun(reference) }
-  func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?) throws -> [RunSummary] {
-    try base.runs(where: filter, sort: sort, limit: limit)
+  func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?, offset: Int) throws
+    -> [RunSummary]
+  {
+    try base.runs(where: filter, sort: sort, limit: limit, offset: offset)
   }
   func countRuns(where filter: RunFilter?) throws -> Int { try base.countRuns(where: filter) }
   func fieldNames() throws -> RunFieldNames { try base.fieldNames() }

@@ -335,8 +335,8 @@ final class MLflowAPI: Sendable {
     let maximum = try pageSize(fields, defaultSize: 1000, limit: 50000)
     let offset = try pageOffset(fields)
     let filter = expression.map { RunFilter($0) }
-    let found = try store.runs(where: filter, sort: sort, limit: offset + maximum + 1)
-    let page = found.dropFirst(offset).prefix(maximum)
+    let found = try store.runs(where: filter, sort: sort, limit: maximum + 1, offset: offset)
+    let page = found.prefix(maximum)
     var out = JSONWriter(capacity: 1024 * page.count + 64)
     out.raw("{\"runs\":[")
     for (index, summary) in page.enumerated() {
@@ -344,7 +344,7 @@ final class MLflowAPI: Sendable {
       try write(try store.run(summary.id), into: &out)
     }
     out.raw("]")
-    if found.count > offset + maximum {
+    if found.count > maximum {
       out.key("next_page_token")
       out.string(MLflowAPI.pageToken(offset + maximum))
     }

@@ -24,8 +24,11 @@ public protocol StoreReading: AnyObject, Sendable {
   /// Finds a run by id, name, UUID prefix, `latest` or `latest~N` (N runs before the latest);
   /// `.ambiguousRun` (listing the candidates) or `.runNotFound` otherwise.
   func resolveRun(_ reference: String) throws -> Run
-  /// Runs matching `filter`, ordered by `sort` (default: newest first), at most `limit`.
-  func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?) throws -> [RunSummary]
+  /// Runs matching `filter`, ordered by `sort` (default: newest first), at most `limit`,
+  /// after skipping the first `offset` (a page of a listing: the store skips them, so page
+  /// 200 of 10,000 runs costs what page 1 does).
+  func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?, offset: Int) throws
+    -> [RunSummary]
 
   /// How many runs match `filter` (all runs when nil).
   func countRuns(where filter: RunFilter?) throws -> Int
@@ -237,7 +240,7 @@ extension StoreReading {
   public func runs(
     where filter: RunFilter? = nil, sort: [RunSort] = [], limit: Int? = nil
   ) throws -> [RunSummary] {
-    try runs(where: filter, sort: sort, limit: limit)
+    try runs(where: filter, sort: sort, limit: limit, offset: 0)
   }
 
   /// The run's first matrix (usually "accuracy"); empty when none recorded.

@@ -4,7 +4,7 @@ import Tracking
 
 extension PostgresStore {
   /// Runs matching `filter`, ordered by `sort` (default: newest first), at most `limit`.
-  public func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?) throws
+  public func runs(where filter: RunFilter?, sort: [RunSort], limit: Int?, offset: Int) throws
     -> [RunSummary]
   {
     var values: [StoreValue] = []
@@ -16,6 +16,9 @@ extension PostgresStore {
     let condition = PostgresStore.listingCondition(filter)
     sql += "\nWHERE \(condition.sql)"
     values += condition.arguments
+    guard offset >= 0 else {
+      throw TrackingError(.invalidValue, "The offset must be 0 or more, not \(offset).")
+    }
     var orderings: [String] = []
     for key in sort {
       orderings += RunField(key.key).orderings(descending: key.descending, arguments: &values)
@@ -28,6 +31,7 @@ extension PostgresStore {
       }
       sql += "\nLIMIT \(limit)"
     }
+    if offset > 0 { sql += "\nOFFSET \(offset)" }
     return try read {
       var withMatrix: Set<RunID> = []
       var summaries = try session.rows(

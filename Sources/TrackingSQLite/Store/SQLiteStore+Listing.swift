@@ -9,7 +9,7 @@ extension SQLiteStore {
   ///                sort: [RunSort(key: "acc", descending: true)], limit: 10)
   /// ```
   public func runs(
-    where filter: RunFilter? = nil, sort: [RunSort] = [], limit: Int? = nil
+    where filter: RunFilter? = nil, sort: [RunSort] = [], limit: Int? = nil, offset: Int = 0
   ) throws -> [RunSummary] {
     var arguments: [StoreValue] = []
     var sql = """
@@ -20,6 +20,9 @@ extension SQLiteStore {
     let condition = SQLiteStore.listingCondition(filter)
     sql += "\nWHERE \(condition.sql)"
     arguments += condition.arguments
+    guard offset >= 0 else {
+      throw TrackingError(.invalidValue, "The offset must be 0 or more, not \(offset).")
+    }
     var orderings: [String] = []
     for key in sort {
       var sortArguments: [StoreValue] = []
@@ -35,7 +38,10 @@ extension SQLiteStore {
         throw TrackingError(.invalidValue, "The limit must be 0 or more, not \(limit).")
       }
       sql += "\nLIMIT \(limit)"
+    } else if offset > 0 {
+      sql += "\nLIMIT -1"
     }
+    if offset > 0 { sql += " OFFSET \(offset)" }
     return try withDatabase { database in
       var withMatrix: Set<RunID> = []
       var summaries = try Statement(database: database, sql: sql).map(arguments) { row in

@@ -96,7 +96,7 @@ struct ExportCommand: ParsableCommand {
   }
 
   /// Writes `data` to `path` atomically; a missing folder or a failed write is a usage error.
-  private static func write(_ data: Data, to path: String, option: String) throws {
+  static func write(_ data: Data, to path: String, option: String) throws {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),

@@ -20,7 +20,7 @@ struct TrackCommand: ParsableCommand {
       InitCommand.self, RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, DiffCommand.self,
       MetricsCommand.self, MatrixCommand.self, ExportCommand.self, QueryCommand.self,
       RemoveCommand.self, GarbageCollectCommand.self, CheckCommand.self, ServeCommand.self,
-      ExecCommand.self,
+      ExecCommand.self, ReportCommand.self,
       PushCommand.self, PullCommand.self,
     ])
 }
