@@ -173,7 +173,10 @@ let package = Package(
     .testTarget(
       name: "LearningTests", dependencies: ["Learning", "TestSupport"],
       swiftSettings: [.swiftLanguageMode(.v6)]),
-    // track serve and track exec driven by the real MLflow client and plain HTTP.
+    // The pictures' own rules: downsampling, axes, escaping.
+    .testTarget(name: "TrackWebTests", dependencies: ["TrackWeb"]),
+    // track serve and track exec driven by the real MLflow client and plain HTTP; the web UI
+    // in a real headless Chromium.
     .testTarget(
       name: "ServerTests",
       dependencies: [

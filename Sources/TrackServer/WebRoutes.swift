@@ -41,9 +41,11 @@ extension TrackServer {
     case 1 where parts[0] == "compare":
       route = "web/compare"
       render = {
+        // `run=` in the order given (the first is the baseline); runs ticked in the table
+        // (`sel=`) with the oldest as the baseline, as in `track diff base newer`.
         let ids = try (query.values["run"] ?? []).flatMap { $0.split(separator: ",") }.map {
           try TrackServer.runID(String($0))
-        }
+        } + (try (query.values["sel"] ?? []).map { try TrackServer.runID($0) }.sorted())
         return try self.pages.compare(ids, query)
       }
     case 2 where parts[0] == "runs":

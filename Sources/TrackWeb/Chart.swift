@@ -160,11 +160,13 @@ struct Axis {
       self.ticks = ticks
     } else {
       let step = integral ? max(1, Axis.niceStep((high - low) / 5)) : Axis.niceStep((high - low) / 5)
+      // k × step, rounded to the step's decimals: 0.3, not 0.30000000000000004.
+      let scale = Foundation.pow(10, Swift.max(0, -Foundation.floor(Foundation.log10(step))))
       var ticks: [Double] = []
-      var tick = (low / step).rounded(.up) * step
-      while tick <= high + step * 1e-9, ticks.count < 12 {
-        ticks.append(abs(tick) < step * 1e-9 ? 0 : tick)
-        tick += step
+      var k = (low / step).rounded(.up)
+      while k * step <= high + step * 1e-9, ticks.count < 12 {
+        ticks.append((k * step * scale).rounded() / scale)
+        k += 1
       }
       self.ticks = ticks
     }

@@ -21,6 +21,7 @@ public enum WebAssets {
     .status.running{background:#cde8f7}.status.finished{background:#d5efe4}
     .status.failed,.status.crashed{background:#f9dcc8}.status.killed{background:#eee1ee}
     .filter{display:flex;gap:8px;margin-bottom:8px}
+    .filter{flex-wrap:wrap}.filter input.columns{flex:0 1 260px}
     .filter input{flex:1;min-width:0;padding:6px 8px;font:inherit;font-family:ui-monospace,monospace;border:1px solid var(--line);border-radius:4px}
     button{font:inherit;padding:5px 12px;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:4px;cursor:pointer}
     pre.error{background:#fff4ec;border:1px solid #D55E00;padding:8px;white-space:pre-wrap;overflow-x:auto}

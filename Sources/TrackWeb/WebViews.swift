@@ -66,14 +66,19 @@ public struct WebViews: Sendable {
   // MARK: Runs
 
   /// The runs table: `q` (a `--where` filter), `sort` (e.g. `-acc`), `columns` (extra keys,
-  /// comma-separated), `page` (from 1).
+  /// comma-separated), `page` (from 1), `n` (runs per page, 1–500). A filter that does not
+  /// parse is shown inline, with the column where it went wrong, over the unfiltered runs.
   public func runs(_ query: WebQuery) throws -> WebPage {
     var html = HTML()
     var filter: RunFilter? = nil
     var sort: [RunSort] = []
     var problem: String? = nil
     let names = try store.fieldNames()
+    var extra = (query["columns"] ?? "").split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
     do {
+      try RunKeyCheck.check(extra, option: "columns", against: names)
       if let text = query["q"] {
         let parsed = try RunFilter.parse(text)
         try RunKeyCheck.check(parsed.expression.fields, option: "filter", against: names)
@@ -87,15 +92,13 @@ public struct WebViews: Sendable {
       problem = WebViews.message(error)
       filter = nil
       sort = []
+      extra = []
     }
+    let size = min(500, max(1, Int(query["n"] ?? "") ?? WebViews.pageSize))
     let total = try store.countRuns(where: filter)
-    let pages = max(1, (total + WebViews.pageSize - 1) / WebViews.pageSize)
+    let pages = max(1, (total + size - 1) / size)
     let page = min(pages, max(1, Int(query["page"] ?? "1") ?? 1))
-    let runs = try store.runs(
-      where: filter, sort: sort, limit: WebViews.pageSize, offset: (page - 1) * WebViews.pageSize)
-    let extra = (query["columns"] ?? "").split(separator: ",").map {
-      $0.trimmingCharacters(in: .whitespaces)
-    }.filter { !$0.isEmpty }
+    let runs = try store.runs(where: filter, sort: sort, limit: size, offset: (page - 1) * size)
     let columns = WebViews.runColumns(for: runs, extra: extra)
 
     html.raw("<h1>Runs</h1>")
@@ -104,9 +107,7 @@ public struct WebViews: Sendable {
     if let text = query["sort"] {
       html.raw("<input type=\"hidden\" name=\"sort\" value=\"\(HTML.escape(text))\">")
     }
-    if !extra.isEmpty {
-      html.raw("<input type=\"hidden\" name=\"columns\" value=\"\(HTML.escape(extra.joined(separator: ",")))\">")
-    }
+    html.raw("<input type=\"text\" name=\"columns\" class=\"columns\" aria-label=\"more columns\" placeholder=\"more columns: optimizer.lr,train_loss\" value=\"\(HTML.escape(extra.joined(separator: ",")))\">")
     html.raw("<button type=\"submit\">Filter</button></form>")
     if let problem {
       html.open("pre", [("class", "error"), ("data-error", "filter"), ("role", "alert")])
@@ -128,12 +129,13 @@ public struct WebViews: Sendable {
     }
     html.raw("</tr></thead><tbody>")
     for run in runs {
-      html.raw("<tr data-run=\"\(run.id)\"><td><input type=\"checkbox\" name=\"run\" value=\"\(run.id)\" aria-label=\"select run \(run.id)\"></td>")
+      html.raw("<tr data-run=\"\(run.id)\"><td><input type=\"checkbox\" name=\"sel\" value=\"\(run.id)\" aria-label=\"select run \(run.id)\"></td>")
       for column in columns {
         let text = column.value(run)
-        let cls = column.key == "status" ? "status \(run.status.rawValue)" : column.numeric ? "num" : ""
-        html.raw("<td class=\"\(cls)\">")
-        if column.key == "id" || column.key == "name" {
+        html.raw(column.numeric ? "<td class=\"num\">" : "<td>")
+        if column.key == "status" {
+          html.raw("<span class=\"status \(run.status.rawValue)\">\(HTML.escape(text))</span>")
+        } else if column.key == "id" || column.key == "name" {
           html.raw("<a href=\"/runs/\(run.id)\">\(HTML.escape(text))</a>")
         } else {
           html.text(text)
@@ -155,7 +157,7 @@ public struct WebViews: Sendable {
       }
       html.raw("</nav>")
     }
-    return WebPage(status: problem == nil ? 200 : 400, html: layout(title: "Runs", body: html))
+    return WebPage(html: layout(title: "Runs", body: html))
   }
 
   /// A column of the runs table.
@@ -182,8 +184,10 @@ public struct WebViews: Sendable {
         NumberFormatting.score($0.summary[key])
       })
     }
+    // Differ: two runs that have the parameter give it different values (a run without it,
+    // e.g. one logged by `track exec`, does not make every parameter "differ").
     let varying = Set(runs.flatMap(\.params.keys)).sorted().filter { key in
-      Set(runs.map { $0.params[key]?.description ?? "" }).count > 1
+      Set(runs.compactMap { $0.params[key]?.description }).count > 1
     }
     for key in (Array(varying.prefix(6)) + extra) where !columns.contains(where: { $0.key == key }) {
       let isParam = runs.contains { $0.params[key] != nil }
@@ -564,6 +568,7 @@ public struct WebViews: Sendable {
     page.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
     page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
     page.element("title", [], "\(title) · track")
+    page.raw("<link rel=\"icon\" href=\"data:,\">")
     page.raw("<style>\(WebAssets.css)</style></head>")
     page.raw(live && mode == .server ? "<body data-live=\"1\">" : "<body>")
     if mode == .server {
