@@ -287,10 +287,11 @@ public struct WebViews: Sendable {
           rows: report.latestMetrics.keys.sorted().map {
             [$0, String(report.series[$0]?.count ?? 0), NumberFormatting.value(report.latestMetrics[$0])]
           })
-    table(&html, title: "Tasks", kind: "tasks", headers: ["task", "name", "train", "test", "classes"],
+    table(&html, title: "Tasks", kind: "tasks",
+          headers: ["task", "name", "train", "test", "classes", "knowledge base"],
           rows: report.tasks.map {
             [String($0.index), $0.name, String($0.trainSize), String($0.testSize),
-             $0.classes.map(String.init).joined(separator: " ")]
+             $0.classes.map(String.init).joined(separator: " "), String(report.knowledgeByTask[$0.index] ?? 0)]
           })
     table(&html, title: "Checkpoints", kind: "checkpoints", headers: ["task", "epoch", "kind", "size", "sha256"],
           rows: report.checkpoints.map {

@@ -130,6 +130,10 @@ struct WebUITests {
     #expect(tables["params"]?.contains(["strategy.type", "replay"]) == true)
     #expect(tables["checkpoints"]?.isEmpty == false)
     #expect(tables["tasks"]?.count == 3)
+    // The knowledge base by task adds up to the run's (replay, 30 samples).
+    let byTask = tables["tasks"]?.compactMap { Int($0.last ?? "") } ?? []
+    #expect(byTask.reduce(0, +) == (try store.knowledgeBaseCount(of: 1)))
+    #expect(byTask.reduce(0, +) == 30)
 
     // At phone width nothing is wider than the screen.
     let phone = try Browser.visit(

@@ -23,6 +23,9 @@ struct KnowledgeBaseTests {
     try run.removeKnowledge(ids: [ids[1], otherIDs[0], 987_654])  // other runs' ids are ignored
     #expect(try store.knowledgeBaseCount(of: run.id) == 3)
     #expect(try store.knowledgeBaseCount(of: other.id) == 1)
+    #expect(try store.knowledgeBaseCounts(of: run.id) == [1: 2, 2: 1])  // tasks 1, 1, 2 kept
+    #expect(try store.knowledgeBaseCounts(of: other.id) == [1: 1])
+    expectTrackingError(.runNotFound) { try store.knowledgeBaseCounts(of: 987_654) }
     let kept = try store.knowledgeBase(of: run.id)  // oldest first
     #expect(kept.map(\.id) == [ids[0], ids[2], ids[3]])
     #expect(kept.map(\.features) == [Data([0, 9]), Data([2, 9]), Data([3, 9])])

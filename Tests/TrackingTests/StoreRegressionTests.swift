@@ -334,6 +334,7 @@ final class SlowFirstAppendStore: TrackStore, @unchecked Sendable {
   func loadBlob(_ sha256: String) throws -> Data { try base.loadBlob(sha256) }
   func knowledgeBase(of run: RunID) throws -> [KnowledgeEntry] { try base.knowledgeBase(of: run) }
   func knowledgeBaseCount(of run: RunID) throws -> Int { try base.knowledgeBaseCount(of: run) }
+  func knowledgeBaseCounts(of run: RunID) throws -> [Int: Int] { try base.knowledgeBaseCounts(of: run) }
   func query(_ sql: String) throws -> QueryResult { try base.query(sql) }
   func check(full: Bool) throws -> IntegrityReport { try base.check(full: full) }
   func createRun(_ request: RunRequest) throws -> Run { try base.createRun(request) }

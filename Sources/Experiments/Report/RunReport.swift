@@ -12,6 +12,8 @@ public struct RunReport {
   public var series: [String: [MetricPoint]]
   public var checkpoints: [CheckpointRecord]
   public var knowledgeCount: Int
+  /// The knowledge base's entries by task.
+  public var knowledgeByTask: [Int: Int]
 
   /// Reads the run `id`; `withSeries` also loads every metric's points (for curves).
   public init(store: any TrackStore, id: RunID, withSeries: Bool) throws {
@@ -30,6 +32,7 @@ public struct RunReport {
     self.series = series
     checkpoints = try store.checkpoints(of: id)
     knowledgeCount = try store.knowledgeBaseCount(of: id)
+    knowledgeByTask = knowledgeCount == 0 ? [:] : try store.knowledgeBaseCounts(of: id)
   }
 
   /// Parameters as a dictionary.

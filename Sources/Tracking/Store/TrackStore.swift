@@ -63,6 +63,8 @@ public protocol StoreReading: AnyObject, Sendable {
   func knowledgeBase(of run: RunID) throws -> [KnowledgeEntry]
   /// The number of entries in a run's knowledge base.
   func knowledgeBaseCount(of run: RunID) throws -> Int
+  /// The number of entries in a run's knowledge base by task (tasks without one absent).
+  func knowledgeBaseCounts(of run: RunID) throws -> [Int: Int]
 
   /// How long a `running` run may go without a heartbeat before it reads as `crashed`
   /// (a store setting; `RunLogger.staleHeartbeat` by default).

@@ -277,6 +277,20 @@ extension PostgresStore {
     }
   }
 
+  public func knowledgeBaseCounts(of run: RunID) throws -> [Int: Int] {
+    try read {
+      _ = try runRow(run)
+      var counts: [Int: Int] = [:]
+      for (task, count) in try session.rows(
+        "SELECT task, count(*) FROM knowledge WHERE run_id = $1 GROUP BY task",
+        arguments(.integer(run)), { (try $0.int(0), Int(try $0.int64(1))) })
+      {
+        counts[task] = count
+      }
+      return counts
+    }
+  }
+
   public func knowledgeBaseCount(of run: RunID) throws -> Int {
     try read {
       _ = try runRow(run)

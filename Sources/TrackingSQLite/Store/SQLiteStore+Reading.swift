@@ -274,6 +274,20 @@ extension SQLiteStore {
   }
 
   /// The number of entries in a run's knowledge base.
+  public func knowledgeBaseCounts(of run: RunID) throws -> [Int: Int] {
+    try withDatabase { database in
+      _ = try runRow(run, in: database)
+      var counts: [Int: Int] = [:]
+      for (task, count) in try Statement(
+        database: database,
+        sql: "SELECT task, count(*) FROM knowledge WHERE run_id = ? GROUP BY task"
+      ).map([.integer(run)], { (Int($0.int64(0)), Int($0.int64(1))) }) {
+        counts[task] = count
+      }
+      return counts
+    }
+  }
+
   public func knowledgeBaseCount(of run: RunID) throws -> Int {
     try withDatabase { database in
       _ = try runRow(run, in: database)

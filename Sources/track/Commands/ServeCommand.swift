@@ -8,12 +8,15 @@ import TrackServer
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Serve the store over HTTP: MLflow's tracking API, so any MLflow client logs into it.",
+    abstract: "Serve the store over HTTP: MLflow's tracking API, so any MLflow client logs into "
+      + "it, and the web UI (runs, a run's charts and matrix, comparisons).",
     discussion: """
       Point an MLflow client at it: MLFLOW_TRACKING_URI=http://127.0.0.1:5000. Listens on
       127.0.0.1 unless --host says otherwise; any other address needs --token or --users.
       Stop with Ctrl-C or SIGTERM: requests in flight finish first, and every point a
       request acknowledged is already in the store. docs/server.md lists the endpoints.
+      Open http://127.0.0.1:5000/ in a browser for the runs, a run's curves, matrix and
+      forgetting, and comparisons (docs/web.md); `track report` writes them to a file.
       """)
 
   @OptionGroup var store: StoreOptions
@@ -65,6 +68,7 @@ struct ServeCommand: ParsableCommand {
         let shown = host.contains(":") ? "[\(host)]" : host
         StandardError.write(
           "track serve: \(opened.location) at http://\(shown):\(port)\n"
+            + "  web UI: http://\(shown):\(port)/\n"
             + "  MLFLOW_TRACKING_URI=http://\(shown):\(port)  (Ctrl-C stops)\n")
       }
     }
