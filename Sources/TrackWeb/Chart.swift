@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 
 /// One line of a chart: points sorted by x.
 struct Series {
@@ -6,44 +7,20 @@ struct Series {
   /// Index into `Palette.lines` (the run's or task's colour, the same on every chart).
   var colour: Int
   var points: [(x: Double, y: Double)]
+  /// Points the series has when `points` is already a sample of it.
+  var total: Int? = nil
 }
 
-/// Keeps at most about `2 × buckets` points of a series whose x grows: per bucket of the x
-/// range (a pixel column), the lowest and the highest point in their order, plus the first
-/// and last point. A spike of one point survives; a million points draw as ~2,000.
+/// Keeps at most about `2 × buckets + 2` points of a series whose x grows (Tracking's
+/// `SeriesSampler`: per bucket of the x range, its lowest and highest point, and the ends).
 enum Downsample {
   static func minMax(_ points: [(x: Double, y: Double)], buckets: Int) -> [(x: Double, y: Double)] {
-    guard points.count > 2 * buckets + 2, let first = points.first, let last = points.last,
-      last.x > first.x
-    else { return points }
-    var out: [(x: Double, y: Double)] = [first]
-    out.reserveCapacity(2 * buckets + 2)
-    let scale = Double(buckets) / (last.x - first.x)
-    var bucket = -1
-    var low = 0
-    var high = 0
-    func flush() {
-      guard bucket >= 0 else { return }
-      let (a, b) = low < high ? (low, high) : (high, low)
-      out.append(points[a])
-      if b != a { out.append(points[b]) }
+    guard points.count > 2 * buckets + 2, let first = points.first, let last = points.last else {
+      return points
     }
-    for index in 1..<(points.count - 1) {
-      let point = points[index]
-      let current = min(buckets - 1, Int((point.x - first.x) * scale))
-      if current != bucket {
-        flush()
-        bucket = current
-        low = index
-        high = index
-      } else {
-        if point.y < points[low].y { low = index }
-        if point.y > points[high].y { high = index }
-      }
-    }
-    flush()
-    out.append(last)
-    return out
+    var sampler = SeriesSampler<Void>(low: first.x, high: last.x, buckets: buckets)
+    for point in points { sampler.add(x: point.x, y: point.y, payload: ()) }
+    return sampler.result().map { (x: $0.x, y: $0.y) }
   }
 }
 
@@ -71,7 +48,7 @@ struct LineChart {
       let usable = line.points.filter { $0.x.isFinite && $0.y.isFinite && (!logY || $0.y > 0) }
       var drawn = line
       drawn.points = Downsample.minMax(usable, buckets: LineChart.buckets)
-      return (drawn, line.points.count)
+      return (drawn, line.total ?? line.points.count)
     }
     let all = plotted.flatMap { $0.0.points }
     html.open("figure", [("class", "chart"), ("data-chart", key)])

@@ -203,10 +203,10 @@ public struct WebViews: Sendable {
 
   /// One run: `x` (step, epoch or time), `log` (1: log-scale y).
   public func run(_ id: RunID, _ query: WebQuery) throws -> WebPage {
-    let report = try RunReport(store: store, id: id, withSeries: true)
+    let xAxis = XAxis(rawValue: query["x"] ?? "step") ?? .step
+    let report = try loadReport(id, xAxis: xAxis)
     let run = report.run
     var html = HTML(capacity: 200_000)
-    let xAxis = XAxis(rawValue: query["x"] ?? "step") ?? .step
     let logY = query["log"] == "1"
     html.open("h1")
     html.text("Run \(run.id) · \(run.name) ")
@@ -272,7 +272,7 @@ public struct WebViews: Sendable {
         let points = xAxis.points(report.series[key] ?? [], start: run.startedAt ?? run.createdAt)
         LineChart(
           key: key, title: key, xLabel: xAxis.label, logY: logY,
-          series: [Series(name: key, colour: 0, points: points)]
+          series: [Series(name: key, colour: 0, points: points, total: report.seriesTotals[key])]
         ).render(into: &html)
       }
       html.raw("</div></section>")
@@ -285,7 +285,7 @@ public struct WebViews: Sendable {
           rows: report.tags.keys.sorted().map { [$0, report.tags[$0] ?? ""] })
     table(&html, title: "Final metrics", kind: "metrics", headers: ["metric", "points", "last"],
           rows: report.latestMetrics.keys.sorted().map {
-            [$0, String(report.series[$0]?.count ?? 0), NumberFormatting.value(report.latestMetrics[$0])]
+            [$0, String(report.seriesTotals[$0] ?? 0), NumberFormatting.value(report.latestMetrics[$0])]
           })
     table(&html, title: "Tasks", kind: "tasks",
           headers: ["task", "name", "train", "test", "classes", "knowledge base"],
@@ -362,9 +362,9 @@ public struct WebViews: Sendable {
     guard ids.count <= 20 else {
       throw ExperimentError(.invalidRequest, "compare takes at most 20 runs, not \(ids.count)")
     }
-    let reports = try ids.map { try RunReport(store: store, id: $0, withSeries: true) }
-    let diff = RunDiff(reports)
     let xAxis = XAxis(rawValue: query["x"] ?? "step") ?? .step
+    let reports = try ids.map { try loadReport($0, xAxis: xAxis) }
+    let diff = RunDiff(reports)
     let logY = query["log"] == "1"
     var html = HTML(capacity: 400_000)
     html.raw("<h1>Compare \(reports.count) runs</h1>")
@@ -410,7 +410,8 @@ public struct WebViews: Sendable {
           guard let points = report.series[key] else { return nil }
           return Series(
             name: "\(report.run.id) · \(report.run.name)", colour: index,
-            points: xAxis.points(points, start: report.run.startedAt ?? report.run.createdAt))
+            points: xAxis.points(points, start: report.run.startedAt ?? report.run.createdAt),
+            total: report.seriesTotals[key])
         }
         LineChart(key: key, title: key, xLabel: xAxis.label, logY: logY, series: series).render(into: &html)
       }
@@ -449,6 +450,13 @@ public struct WebViews: Sendable {
   }
 
   // MARK: Pieces
+
+  /// A run with its curves: over steps only what a chart draws, sampled by the store as it
+  /// reads (the pixel columns are steps); over epochs or time every point, sampled here.
+  func loadReport(_ id: RunID, xAxis: XAxis) throws -> RunReport {
+    try RunReport(
+      store: store, id: id, withSeries: true, sampledTo: xAxis == .step ? LineChart.buckets : nil)
+  }
 
   /// The x axis of curves.
   enum XAxis: String {

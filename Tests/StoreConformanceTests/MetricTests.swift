@@ -123,4 +123,40 @@ struct MetricTests {
     #expect(try store.run(run.id).heartbeatAt! > first)
     try run.finish()
   }
+
+  @Test(arguments: Backend.all) func aSampledSeriesKeepsEndsSpikesAndItsSize(_ backend: Backend)
+    throws
+  {
+    let fixture = try backend.makeStore()
+    defer { fixture.remove() }
+    let store = fixture.store
+    let run = try store.startRun(name: "long", experiment: nil, params: [:])
+    var points = (0..<5_000).map {
+      MetricPoint(key: "loss", value: 1 / (1 + Double($0) / 100), step: $0, epoch: $0 / 1000)
+    }
+    points[2_345].value = 9  // a spike
+    points[3_000].value = .nan  // counted, never drawn
+    try run.log(batch: points)
+    try run.log(batch: [MetricPoint(key: "short", value: 1, step: 0), MetricPoint(key: "short", value: .nan, step: 1)])
+    try run.finish()
+    let sampled = try store.sampledMetricSeries(of: run.id, key: "loss", buckets: 100)
+    #expect(sampled.total == 5_000)
+    #expect(sampled.points.count <= 202)
+    #expect(sampled.points.count > 100)
+    #expect(sampled.points.first?.step == 0)
+    #expect(sampled.points.last?.step == 4_999)
+    #expect(sampled.points.contains { $0.step == 2_345 && $0.value == 9 })
+    #expect(sampled.points.allSatisfy { $0.value.isFinite })
+    #expect(sampled.points.map(\.step) == sampled.points.map(\.step).sorted())
+    #expect(sampled.points.first(where: { $0.step == 2_345 })?.epoch == 2)
+    // The same as sampling the whole series read back (any backend, streamed or not).
+    let whole = try store.metricSeries(of: run.id, key: "loss")
+    #expect(sampled == SampledSeries.sample(whole, buckets: 100))
+    // Few points come back whole, NaN included; an unknown key is empty.
+    let short = try store.sampledMetricSeries(of: run.id, key: "short", buckets: 100)
+    #expect(short.total == 2)
+    #expect(short.points.map(\.step) == [0, 1])
+    #expect(try store.sampledMetricSeries(of: run.id, key: "nothing", buckets: 10).total == 0)
+    expectTrackingError(.runNotFound) { _ = try store.sampledMetricSeries(of: 987_654, key: "loss", buckets: 10) }
+  }
 }

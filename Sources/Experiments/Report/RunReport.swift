@@ -10,13 +10,18 @@ public struct RunReport {
   public var matrix: AccuracyMatrix
   public var latestMetrics: [String: Double]
   public var series: [String: [MetricPoint]]
+  /// How many points each series has (more than `series` holds when sampled).
+  public var seriesTotals: [String: Int]
   public var checkpoints: [CheckpointRecord]
   public var knowledgeCount: Int
   /// The knowledge base's entries by task.
   public var knowledgeByTask: [Int: Int]
 
-  /// Reads the run `id`; `withSeries` also loads every metric's points (for curves).
-  public init(store: any TrackStore, id: RunID, withSeries: Bool) throws {
+  /// Reads the run `id`; `withSeries` also loads every metric's points (for curves), or with
+  /// `sampledTo` only what a chart of that many pixel columns draws (`SeriesSampler`).
+  public init(store: any TrackStore, id: RunID, withSeries: Bool, sampledTo buckets: Int? = nil)
+    throws
+  {
     run = try store.run(id)
     params = try store.params(of: id)
     tags = try store.tags(of: id)
@@ -24,12 +29,22 @@ public struct RunReport {
     matrix = try store.matrix(of: id)
     latestMetrics = try store.latestMetrics(of: id)
     var series: [String: [MetricPoint]] = [:]
+    var totals: [String: Int] = [:]
     if withSeries {
       for key in try store.metricKeys(of: id) {
-        series[key] = try store.metricSeries(of: id, key: key)
+        if let buckets {
+          let sampled = try store.sampledMetricSeries(of: id, key: key, buckets: buckets)
+          series[key] = sampled.points
+          totals[key] = sampled.total
+        } else {
+          let points = try store.metricSeries(of: id, key: key)
+          series[key] = points
+          totals[key] = points.count
+        }
       }
     }
     self.series = series
+    seriesTotals = totals
     checkpoints = try store.checkpoints(of: id)
     knowledgeCount = try store.knowledgeBaseCount(of: id)
     knowledgeByTask = knowledgeCount == 0 ? [:] : try store.knowledgeBaseCounts(of: id)

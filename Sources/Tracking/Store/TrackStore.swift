@@ -44,6 +44,10 @@ public protocol StoreReading: AnyObject, Sendable {
   func metricKeys(of run: RunID) throws -> [String]
   /// Every point of one metric of a run, by step (then in logging order).
   func metricSeries(of run: RunID, key: String) throws -> [MetricPoint]
+  /// One metric of a run cut down for a chart (`SeriesSampler` over its steps: per bucket of
+  /// the step range its lowest and highest point, and the first and last), with its size.
+  /// A backend may stream it instead of reading every point into memory.
+  func sampledMetricSeries(of run: RunID, key: String, buckets: Int) throws -> SampledSeries
   /// The latest value (highest step, then last logged) of each metric of a run.
   func latestMetrics(of run: RunID) throws -> [String: Double]
   /// The latest point of each metric of a run (value, step and time; epoch and task nil),

@@ -99,6 +99,50 @@ extension SQLiteStore {
     }
   }
 
+  /// Streams the series through `SeriesSampler`: one pass over the clustered index, keeping
+  /// only the points chosen (a run page of 4 × 100,000 points holds no array of 400,000).
+  public func sampledMetricSeries(of run: RunID, key: String, buckets: Int) throws
+    -> SampledSeries
+  {
+    try withDatabase { database in
+      _ = try runRow(run, in: database)
+      guard
+        let keyID = try database.integer(
+          "SELECT id FROM metric_keys WHERE name = ?", [.text(key)])
+      else { return SampledSeries(points: [], total: 0) }
+      // Each a single min()/max(): SQLite answers from the end of the index.
+      let range = try ["min", "max"].map { function in
+        try database.integer(
+          "SELECT \(function)(step) FROM metric_points WHERE run_id = ? AND key_id = ?",
+          [.integer(run), .integer(keyID)])
+      }
+      guard let low = range[0], let high = range[1] else {
+        return SampledSeries(points: [], total: 0)
+      }
+      let created = try database.statement("SELECT created_at FROM runs WHERE id = ?")
+        .map([.integer(run)]) { $0.double(0) }.first ?? 0
+      var sampler = SeriesSampler<MetricPoint>(
+        low: Double(low), high: Double(high), buckets: buckets)
+      try database.statement(
+        """
+        SELECT step, value, epoch, task, wall_ms FROM metric_points
+        WHERE run_id = ? AND key_id = ? ORDER BY step, seq
+        """
+      ).forEach([.integer(run), .integer(keyID)]) { row in
+        let step = row.int(0)
+        let value = row.metricValue(1)
+        sampler.add(
+          x: Double(step), y: value,
+          payload: MetricPoint(
+            key: key, value: value, step: step, epoch: row.optionalInt(2),
+            task: row.optionalInt(3),
+            wallTime: Date(timeIntervalSince1970: created + row.double(4) / 1000)))
+      }
+      let points = sampler.result().map(\.payload)
+      return SampledSeries(points: points, total: sampler.count)
+    }
+  }
+
   /// The latest value (highest step, then last logged) of each metric of a run.
   public func latestMetrics(of run: RunID) throws -> [String: Double] {
     try withDatabase { database in
