@@ -20,7 +20,7 @@ enum Downsample {
     }
     var sampler = SeriesSampler<Void>(low: first.x, high: last.x, buckets: buckets)
     for point in points { sampler.add(x: point.x, y: point.y, payload: ()) }
-    return sampler.result().map { (x: $0.x, y: $0.y) }
+    return sampler.result(last: ()).map { (x: $0.x, y: $0.y) }
   }
 }
 
