@@ -74,7 +74,10 @@ public final class TrackServer: Sendable {
   let metrics: ServerMetrics
   let logger: Logger
 
-  public init(store: any TrackStore, configuration: ServerConfiguration) {
+  /// `readers`: read-only connections to the same store for the web pages, so a page never
+  /// waits for (or holds up) the connection the API writes through, and a comparison reads
+  /// its runs in parallel; empty, the pages read through `store`.
+  public init(store: any TrackStore, configuration: ServerConfiguration, readers: [any TrackStore] = []) {
     self.store = store
     self.configuration = configuration
     let metrics = ServerMetrics()
@@ -84,7 +87,7 @@ public final class TrackServer: Sendable {
     self.artifacts = ArtifactAPI(store: store)
     self.native = NativeAPI(store: store, mlflow: mlflow)
     self.models = LoggedModelAPI(store: store, mlflow: mlflow)
-    self.pages = WebViews(store: store)
+    self.pages = WebViews(store: store, readers: readers)
     var logger = Logger(label: "track.serve")
     logger.logLevel = .info
     self.logger = logger

@@ -52,11 +52,17 @@ public struct WebViews: Sendable {
   /// with no links out and no script.
   public enum Mode: Sendable { case server, report }
 
+  /// Where pages read: the first reader (or the store itself when there is none).
   let store: any TrackStore
+  /// Connections a comparison reads its runs through in parallel.
+  let readers: [any TrackStore]
   let mode: Mode
 
-  public init(store: any TrackStore, mode: Mode = .server) {
-    self.store = store
+  /// `readers`: read-only connections to the same store (`track serve` opens one per core);
+  /// empty, everything reads through `store`.
+  public init(store: any TrackStore, readers: [any TrackStore] = [], mode: Mode = .server) {
+    self.store = readers.first ?? store
+    self.readers = readers.isEmpty ? [store] : readers
     self.mode = mode
   }
 
@@ -363,7 +369,7 @@ public struct WebViews: Sendable {
       throw ExperimentError(.invalidRequest, "compare takes at most 20 runs, not \(ids.count)")
     }
     let xAxis = XAxis(rawValue: query["x"] ?? "step") ?? .step
-    let reports = try ids.map { try loadReport($0, xAxis: xAxis) }
+    let reports = try loadReports(ids, xAxis: xAxis)
     let diff = RunDiff(reports)
     let logY = query["log"] == "1"
     var html = HTML(capacity: 400_000)
@@ -451,11 +457,25 @@ public struct WebViews: Sendable {
 
   // MARK: Pieces
 
+  /// The runs' reports, read in parallel through the readers (each run through one).
+  func loadReports(_ ids: [RunID], xAxis: XAxis) throws -> [RunReport] {
+    guard readers.count > 1, ids.count > 1 else { return try ids.map { try loadReport($0, xAxis: xAxis, from: store) } }
+    let results = ResultSlots<RunReport>(count: ids.count)
+    let readers = self.readers
+    DispatchQueue.concurrentPerform(iterations: readers.count) { lane in
+      for index in stride(from: lane, to: ids.count, by: readers.count) {
+        results.set(index, Result { try loadReport(ids[index], xAxis: xAxis, from: readers[lane]) })
+      }
+    }
+    return try results.values()
+  }
+
   /// A run with its curves: over steps only what a chart draws, sampled by the store as it
   /// reads (the pixel columns are steps); over epochs or time every point, sampled here.
-  func loadReport(_ id: RunID, xAxis: XAxis) throws -> RunReport {
+  func loadReport(_ id: RunID, xAxis: XAxis, from reader: (any TrackStore)? = nil) throws -> RunReport {
     try RunReport(
-      store: store, id: id, withSeries: true, sampledTo: xAxis == .step ? LineChart.buckets : nil)
+      store: reader ?? store, id: id, withSeries: true,
+      sampledTo: xAxis == .step ? LineChart.buckets : nil)
   }
 
   /// The x axis of curves.
@@ -591,5 +611,27 @@ public struct WebViews: Sendable {
     if mode == .server { page.raw("<script src=\"/static/track.js\"></script>") }
     page.raw("</body></html>")
     return page.text
+  }
+}
+
+/// Results filled in from several threads, each slot by one.
+final class ResultSlots<Value>: @unchecked Sendable {
+  // @unchecked: `slots` is only touched under `lock`.
+  private let lock = NSLock()
+  private var slots: [Result<Value, any Error>?]
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func set(_ index: Int, _ result: Result<Value, any Error>) {
+    lock.lock()
+    slots[index] = result
+    lock.unlock()
+  }
+
+  /// The values in order, or the first error.
+  func values() throws -> [Value] {
+    lock.lock()
+    defer { lock.unlock() }
+    return try slots.map { try $0!.get() }
   }
 }

@@ -61,7 +61,11 @@ struct ServeCommand: ParsableCommand {
     let configuration = ServerConfiguration(host: host, port: port, auth: auth, accessLog: !quiet)
     try configuration.validate()
     let opened = try store.openForWriting()
-    let server = TrackServer(store: opened, configuration: configuration)
+    // The web pages read through their own read-only connections, one per core.
+    let readers = try (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in
+      try store.openForReading()
+    }
+    let server = TrackServer(store: opened, configuration: configuration, readers: readers)
     let host = self.host
     try blockingRun {
       try await server.run { port in
