@@ -207,6 +207,15 @@ public final class TrackServer: Sendable {
         return ("mlflow/logged-models", await call(request, method: method, access: access, write: write, handler))
       }
       let key = "\(method) \(rest)"
+      if key == "POST runs/log-batch" {
+        // The hot path of every client: the plain shape is read with no JSON tree; anything
+        // else goes through the general parser (and its errors).
+        return ("mlflow/\(rest)", await call(request, method: method, access: access, write: true,
+          plain: { bytes in
+            guard let batch = JSONReader.plainLogBatch(bytes) else { return nil }
+            return try self.mlflow.logBatch(plain: batch)
+          }) { try self.mlflow.logBatch($0) })
+      }
       guard let handler = MLflowAPI.endpoints[key] else {
         return ("other", notFound(method: method, path: path, known: MLflowAPI.paths.contains(rest)))
       }
@@ -239,8 +248,11 @@ public final class TrackServer: Sendable {
 
   /// Reads the fields (query string or JSON body), checks write access, and runs `body` on
   /// the thread pool, turning every error into MLflow's shape.
+  /// `plain`, when given, answers from the raw body first (nil: not its shape, read the
+  /// fields as usual).
   private func call(
     _ request: Request, method: String, access: ServerAuth.Access, write: Bool,
+    plain: (@Sendable (UnsafeRawBufferPointer) throws -> [UInt8]?)? = nil,
     _ body: @escaping @Sendable (Fields) throws -> [UInt8]
   ) async -> Reply {
     if write && access == .read {
@@ -258,6 +270,12 @@ public final class TrackServer: Sendable {
           return failure(MLflowError(
             .invalidParameterValue,
             "The request body is larger than \(configuration.maximumJSONBody) bytes.", status: 413))
+        }
+        if let plain {
+          let answer = try await NIOThreadPool.singleton.runIfActive {
+            try buffer.withUnsafeReadableBytes { try plain($0) }
+          }
+          if let answer { return json(200, answer) }
         }
         fields = try await NIOThreadPool.singleton.runIfActive {
           () throws -> Fields in

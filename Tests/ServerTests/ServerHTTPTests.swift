@@ -73,6 +73,51 @@ import TrackingSQLite
     #expect(try store.check().isOK)
   }
 
+  /// log-batch reads the plain shape clients send with no JSON tree, anything else through
+  /// the general parser: both must store the same points and refuse the same bodies.
+  @Test func plainAndGeneralLogBatchesStoreAndRefuseAlike() throws {
+    let server = try ServerProcess(extra: ["--quiet"])
+    let api = "\(server.url)/api/2.0/mlflow/runs/log-batch"
+    let run = try createRun(server)
+    let bodies = [
+      // Plain, keys interleaved (grouped before writing, order kept within a key).
+      #"{"run_id":"\#(run)","metrics":[{"key":"a","value":0.5,"timestamp":1000,"step":1},{"key":"b","value":2,"timestamp":1000,"step":1},{"key":"a","value":0.25,"timestamp":2000,"step":2}],"params":[],"tags":[]}"#,
+      // Plain with whitespace, members reordered, a repeated member (the last counts).
+      "{ \"metrics\" : [ { \"step\" : 9, \"value\" : -1e-3 , \"key\" : \"a\", \"step\": 3 } ] ,\n \"run_id\" : \"\(run)\" }",
+      // General: protobuf's strings for int64 and NaN, params present, no timestamp.
+      #"{"run_id":"\#(run)","metrics":[{"key":"a","value":"NaN","timestamp":"3000","step":"4"},{"key":"b","value":3,"step":2}],"params":[{"key":"p","value":"1"}]}"#,
+    ]
+    for body in bodies {
+      let reply = try HTTP.post(api, json: body)
+      #expect(reply.status == 200, "\(body): \(reply.text)")
+    }
+    let refused: [(String, String)] = [
+      (#"{"run_id":"\#(run)","metrics":[{"key":"../x","value":1,"timestamp":1,"step":0}]}"#, "INVALID_PARAMETER_VALUE"),
+      (#"{"run_id":"\#(run)","metrics":[{"key":"","value":1,"timestamp":1,"step":0}]}"#, "INVALID_PARAMETER_VALUE"),
+      (#"{"run_id":"\#(run)","metrics":[{"key":"a","timestamp":1,"step":0}]}"#, "INVALID_PARAMETER_VALUE"),
+      (#"{"run_id":"\#(run)","metrics":[{"key":"a","value":1,"timestamp":1,"step":1e300}]}"#, "INVALID_PARAMETER_VALUE"),
+      (#"{"run_id":"ffffffffffffffffffffffffffffffff","metrics":[{"key":"a","value":1,"timestamp":1,"step":0}]}"#, "RESOURCE_DOES_NOT_EXIST"),
+      (#"{"run_id":"\#(run)","metrics":[{"key":"a","value":1,"timestamp":1,"step":0}]} x"#, "BAD_REQUEST"),
+      (#"{"run_id":"\#(run)","metrics":[{"key":"a","value":1e999,"timestamp":1,"step":0}]}"#, "BAD_REQUEST"),
+      ("{\"run_id\":\"\(run)\",\"metrics\":[" + (0...1000).map { #"{"key":"a","value":1,"timestamp":1,"step":\#($0)}"# }.joined(separator: ",") + "]}", "INVALID_PARAMETER_VALUE"),
+    ]
+    for (body, code) in refused {
+      let reply = try HTTP.post(api, json: body)
+      #expect(reply.status >= 400, "\(body.prefix(120)): \(reply.text)")
+      #expect(reply.errorCode == code, "\(body.prefix(120)): \(reply.text)")
+    }
+    server.stop()
+    let store = try SQLiteStore(path: server.database, readOnly: true)
+    let id = try #require(try store.run(uuid: run)).id
+    let a = try store.metricSeries(of: id, key: "a")
+    #expect(a.map(\.step) == [1, 2, 3, 4])
+    #expect(Array(a.map(\.value).prefix(3)) == [0.5, 0.25, -0.001])
+    #expect(a[3].value.isNaN)
+    #expect(abs(a[3].wallTime.timeIntervalSince(a[0].wallTime) - 2) < 0.002)  // 1000 and "3000" ms
+    #expect(try store.metricSeries(of: id, key: "b").map(\.value) == [2, 3])
+    #expect(try store.params(of: id).map(\.key) == ["p"])
+  }
+
   @Test func artifactPathsAreCheckedAndContentVerified() throws {
     let server = try ServerProcess(extra: ["--quiet"])
     let run = try createRun(server)

@@ -393,39 +393,29 @@ final class MLflowAPI: Sendable {
     return Array("{}".utf8)
   }
 
+  /// A log-batch body of the plain shape (`JSONReader.plainLogBatch`), read with no JSON tree:
+  /// the same checks and the same one transaction as `logBatch(_:)`.
+  func logBatch(plain batch: PlainLogBatch) throws -> [UInt8] {
+    let run = try activeRun(runID: batch.runID, runUUID: batch.runUUID)
+    try checkBatchSize(metrics: batch.metrics.count, params: 0, tags: 0)
+    var points: [MetricPoint] = []
+    points.reserveCapacity(batch.metrics.count)
+    var checkedKeys: Set<String> = []
+    for (index, metric) in batch.metrics.enumerated() {
+      points.append(
+        try metricPoint(
+          key: metric.key, value: metric.value, timestamp: metric.timestamp, step: metric.step,
+          path: "metrics[\(index)].", checked: &checkedKeys))
+    }
+    return try commitBatch(run: run, points: points, params: [], tags: [])
+  }
+
   func logBatch(_ fields: Fields) throws -> [UInt8] {
     let run = try activeRun(fields)
     let metrics = try fields.objects("metrics")
     let params = try fields.objects("params")
     let tags = try fields.objects("tags")
-    if metrics.count > MLflowRules.maximumMetricsPerBatch {
-      throw MLflowError(
-        .invalidParameterValue,
-        "A batch logging request can contain at most \(MLflowRules.maximumMetricsPerBatch) "
-          + "metrics. Got \(metrics.count) metrics. Please split up metrics across multiple "
-          + "requests and try again.")
-    }
-    if params.count > MLflowRules.maximumParamsTagsPerBatch {
-      throw MLflowError(
-        .invalidParameterValue,
-        "A batch logging request can contain at most \(MLflowRules.maximumParamsTagsPerBatch) "
-          + "params. Got \(params.count) params. Please split up params across multiple requests "
-          + "and try again.")
-    }
-    if tags.count > MLflowRules.maximumParamsTagsPerBatch {
-      throw MLflowError(
-        .invalidParameterValue,
-        "A batch logging request can contain at most \(MLflowRules.maximumParamsTagsPerBatch) "
-          + "tags. Got \(tags.count) tags. Please split up tags across multiple requests and "
-          + "try again.")
-    }
-    let total = metrics.count + params.count + tags.count
-    if total > MLflowRules.maximumEntitiesPerBatch {
-      throw MLflowError(
-        .invalidParameterValue,
-        "A batch logging request can contain at most \(MLflowRules.maximumEntitiesPerBatch) "
-          + "metrics, params, and tags in total. Got \(total) entities.")
-    }
+    try checkBatchSize(metrics: metrics.count, params: params.count, tags: tags.count)
     // Everything is checked before anything is written; then one transaction.
     var points: [MetricPoint] = []
     points.reserveCapacity(metrics.count)
@@ -451,10 +441,54 @@ final class MLflowAPI: Sendable {
         value, limit: MLflowRules.maximumTagValueLength, field: "tags[\(index)].value")
       tagPairs.append((key, value))
     }
+    return try commitBatch(run: run, points: points, params: paramPairs, tags: tagPairs)
+  }
+
+  /// MLflow's limits on one batch.
+  private func checkBatchSize(metrics: Int, params: Int, tags: Int) throws {
+    if metrics > MLflowRules.maximumMetricsPerBatch {
+      throw MLflowError(
+        .invalidParameterValue,
+        "A batch logging request can contain at most \(MLflowRules.maximumMetricsPerBatch) "
+          + "metrics. Got \(metrics) metrics. Please split up metrics across multiple "
+          + "requests and try again.")
+    }
+    if params > MLflowRules.maximumParamsTagsPerBatch {
+      throw MLflowError(
+        .invalidParameterValue,
+        "A batch logging request can contain at most \(MLflowRules.maximumParamsTagsPerBatch) "
+          + "params. Got \(params) params. Please split up params across multiple requests "
+          + "and try again.")
+    }
+    if tags > MLflowRules.maximumParamsTagsPerBatch {
+      throw MLflowError(
+        .invalidParameterValue,
+        "A batch logging request can contain at most \(MLflowRules.maximumParamsTagsPerBatch) "
+          + "tags. Got \(tags) tags. Please split up tags across multiple requests and "
+          + "try again.")
+    }
+    let total = metrics + params + tags
+    if total > MLflowRules.maximumEntitiesPerBatch {
+      throw MLflowError(
+        .invalidParameterValue,
+        "A batch logging request can contain at most \(MLflowRules.maximumEntitiesPerBatch) "
+          + "metrics, params, and tags in total. Got \(total) entities.")
+    }
+  }
+
+  /// Writes a checked batch in one transaction.
+  private func commitBatch(
+    run: Run, points: [MetricPoint], params paramPairs: [(String, String)],
+    tags tagPairs: [(String, String)]
+  ) throws -> [UInt8] {
+    var points = points
     // Points of one key together (the store looks a key up once per run of equal keys), in
-    // the order they came within a key (equal steps keep their logging order).
-    points = points.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
-      .map(\.element)
+    // the order they came within a key (equal steps keep their logging order). Usually they
+    // already are (a client logs one metric's points together): then nothing to sort.
+    if !MLflowAPI.groupedByKey(points) {
+      points = points.enumerated()
+        .sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+    }
     try store.transaction {
       try logParams(paramPairs, run: run)
       try applyTags(tagPairs, run: run)
@@ -462,6 +496,17 @@ final class MLflowAPI: Sendable {
     }
     onPointsWritten(points.count)
     return Array("{}".utf8)
+  }
+
+  /// Whether each key's points are one contiguous run.
+  static func groupedByKey(_ points: [MetricPoint]) -> Bool {
+    var seen: Set<String> = []
+    var previous: String? = nil
+    for point in points where point.key != previous {
+      guard seen.insert(point.key).inserted else { return false }
+      previous = point.key
+    }
+    return true
   }
 
   /// Datasets (log-inputs): each is kept as a tag `mlflow.dataset.NAME` holding its digest,
@@ -551,8 +596,20 @@ final class MLflowAPI: Sendable {
     let key = try fields.requiredString("key")
     if checked.insert(key).inserted { try MLflowRules.validateKey(key, field: path + "key") }
     guard let value = try fields.double("value") else { throw MLflowError.missing(path + "value") }
-    let timestamp = try fields.int64("timestamp") ?? MLflowIDs.milliseconds(Date())
-    let step = try fields.int64("step") ?? 0
+    return try metricPoint(
+      key: key, value: value, timestamp: try fields.int64("timestamp"),
+      step: try fields.int64("step"), path: path, checked: &checked)
+  }
+
+  /// A metric from its read values (the key validated once per request).
+  private func metricPoint(
+    key: String, value: Double, timestamp: Int64?, step: Int64?, path: String,
+    checked: inout Set<String>
+  ) throws -> MetricPoint {
+    guard !key.isEmpty else { throw MLflowError.missing("key") }
+    if checked.insert(key).inserted { try MLflowRules.validateKey(key, field: path + "key") }
+    let timestamp = timestamp ?? MLflowIDs.milliseconds(Date())
+    let step = step ?? 0
     guard let stepValue = Int(exactly: step) else {
       throw MLflowError.invalid(path + "step", String(step), "out of range")
     }
@@ -647,10 +704,14 @@ final class MLflowAPI: Sendable {
 
   /// The run named by `run_id` (or the older `run_uuid`).
   func findRun(_ fields: Fields) throws -> Run {
+    try findRun(runID: try fields.string("run_id"), runUUID: try fields.string("run_uuid"))
+  }
+
+  func findRun(runID: String?, runUUID: String?) throws -> Run {
     let id: String
-    if let given = try fields.string("run_id"), !given.isEmpty {
+    if let given = runID, !given.isEmpty {
       id = given
-    } else if let given = try fields.string("run_uuid"), !given.isEmpty {
+    } else if let given = runUUID, !given.isEmpty {
       id = given
     } else {
       throw MLflowError.missing("run_id")
@@ -663,7 +724,11 @@ final class MLflowAPI: Sendable {
 
   /// A run that may be written: not in the trash.
   private func activeRun(_ fields: Fields) throws -> Run {
-    let run = try findRun(fields)
+    try activeRun(runID: try fields.string("run_id"), runUUID: try fields.string("run_uuid"))
+  }
+
+  private func activeRun(runID: String?, runUUID: String?) throws -> Run {
+    let run = try findRun(runID: runID, runUUID: runUUID)
     if run.deletedAt != nil {
       throw MLflowError(
         .invalidParameterValue,
