@@ -122,11 +122,13 @@ let package = Package(
     // (Benchmarks/numerics.sh runs them side by side).
     .executableTarget(
       name: "NumericsBenchmarks",
-      dependencies: ["Learning", "CZlib", "CHeapStatistics"],
+      dependencies: ["Learning", "CZlib", "CHeapStatistics", "CPeak"],
       path: "Benchmarks/NumericsBenchmarks",
       swiftSettings: [.swiftLanguageMode(.v6)]),
 
     .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
+    // This core's measured fp32 FMA peak, the denominator of every "share of peak".
+    .target(name: "CPeak", path: "Benchmarks/CPeak"),
 
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport"),

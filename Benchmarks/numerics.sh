@@ -49,6 +49,12 @@ run() {  # run THREADS COMMAND...: one benchmark with every thread knob set to T
 
 tf() { [ -z "${SKIP_TF:-}" ]; }
 
+# 0. The machine: CPU model, OpenBLAS kernel (and who chose it), this core's measured fp32
+#    FMA peak (every "share of peak" below is against it). OPENBLAS_CORETYPE, when set in the
+#    shell, is kept (and named): unset it to see track's own choice.
+"$BIN" machine | tee -a "$LOG"
+"$BIN" peak --seconds 2 | tee -a "$LOG"
+
 # 1. The seed workload: 10->64 ReLU->1, Adam 0.01, MSE, full batch 10,000 x 10, 1,000 steps.
 #    All three start from the data and weights the Swift run dumps.
 for _ in $(seq "$SEED_REPEATS"); do

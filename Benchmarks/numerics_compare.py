@@ -1,7 +1,9 @@
 """Prints the numerics benchmark figures side by side with ratios (Benchmarks/numerics.sh)."""
 import sys
 
-PEAK_GFLOPS_PER_CORE = 78.0  # AMD EPYC, AVX2 + FMA, fp32
+# The measured fp32 FMA peak of one core (`NumericsBenchmarks peak`, line `isa=best` of the
+# log); set in main(). Share of peak is against the machine the benchmark ran on.
+PEAK_GFLOPS_PER_CORE = None
 
 
 def parse(path):
@@ -16,10 +18,13 @@ def parse(path):
                 fields[key] = value.strip('"')
         if "workload" in fields:
             key = tuple(fields.get(k) for k in ("workload", "framework", "threads", "batch",
-                                                 "epochs"))
+                                                 "epochs", "isa", "via"))
             groups.setdefault(key, []).append(fields)
     rows = []
     for runs in groups.values():
+        if "seconds" not in runs[0]:  # machine and peak lines: the last one
+            rows.append(dict(runs[-1]))
+            continue
         runs.sort(key=lambda r: float(r["seconds"]))
         row = dict(runs[(len(runs) - 1) // 2])
         row.update(runs=str(len(runs)), fastest=runs[0]["seconds"], slowest=runs[-1]["seconds"])
@@ -34,8 +39,25 @@ def find(rows, **match):
     return None
 
 
+def machine(rows):
+    """Prints the CPU, kernel and measured peak lines of the log; returns the peak."""
+    info = find(rows, workload="machine")
+    if info:
+        print(f"CPU: {info['cpu']} ({info['isa']})  BLAS: {info['blas']} "
+              f"(chosen by: {info['blas_choice']})")
+    peaks = [r for r in rows if r["workload"] == "peak"]
+    for row in peaks:
+        print(f"measured fp32 FMA peak, 1 core, {row['isa']}: {row['gflops']} GFLOP/s")
+    best = find(rows, workload="peak", isa="best")
+    if not best:
+        sys.exit("no peak in the log: run `NumericsBenchmarks peak` first (numerics.sh does)")
+    return float(best["gflops"])
+
+
 def main():
+    global PEAK_GFLOPS_PER_CORE
     rows = parse(sys.argv[1])
+    PEAK_GFLOPS_PER_CORE = machine(rows)
     print("\n== 1. Seed workload: 10->64->1, Adam, MSE, 10,000 rows, 1,000 steps, 1 thread")
     print("(median of the runs; fastest and slowest wall times in the last column)")
     swift = find(rows, workload="seed", framework="swift")
@@ -100,7 +122,7 @@ def main():
 
     print(f"\n== 3. Training-step GFLOP/s vs peak {PEAK_GFLOPS_PER_CORE:.0f} GFLOP/s per core")
     for row in rows:
-        if row["framework"] != "swift":
+        if row.get("framework") != "swift" or "gflops" not in row:
             continue
         cores = int(row.get("threads", "1"))
         share = float(row["gflops"]) / (PEAK_GFLOPS_PER_CORE * cores) * 100

@@ -3,8 +3,11 @@
 //   NumericsBenchmarks seed    [--steps N] [--threads T] [--dump DIR]
 //   NumericsBenchmarks fashion [--batch B] [--epochs E] [--lr X] [--momentum M] [--threads T]
 //                              [--data DIR]
+//   NumericsBenchmarks peak    [--seconds S]   (this core's fp32 FMA peak, per instruction set)
+//   NumericsBenchmarks machine                 (CPU model, BLAS kernel and who chose it)
 // Each prints one line of key=value figures.
 import CHeapStatistics
+import CPeak
 import CZlib
 import Foundation
 import Learning
@@ -222,14 +225,37 @@ func fashionWorkload(_ options: Options) throws {
           + "heap_growth_bytes=\(heapGrowth)")
 }
 
+// MARK: The machine and its peak
+
+/// One line per instruction set the CPU runs, then `isa=best`: the peak "share of peak" uses.
+func peakWorkload(_ options: Options) {
+  let seconds = Double(options.float("seconds", 1))
+  var best = 0.0
+  for (isa, name) in [(peak_isa_scalar, "scalar"), (peak_isa_avx2, "avx2"),
+                      (peak_isa_avx512, "avx512")] where peak_isa_supported(isa) != 0 {
+    let gflops = peak_gflops(isa, seconds)
+    best = max(best, gflops)
+    print("workload=peak isa=\(name) threads=1 gflops=\(format(gflops, 1))")
+  }
+  print("workload=peak isa=best threads=1 gflops=\(format(best, 1))")
+}
+
+func machineWorkload() {
+  print("workload=machine cpu=\"\(MachineInfo.cpuModel)\" isa=\(MachineInfo.instructionLevel) "
+          + "blas=\"\(MachineInfo.blasKernel)\" blas_choice=\"\(MachineInfo.kernelChoice.description)\"")
+}
+
 let arguments = CommandLine.arguments
 let options = Options(arguments.dropFirst(2))
 do {
   switch arguments.count > 1 ? arguments[1] : "" {
   case "seed": try seedWorkload(options)
   case "fashion": try fashionWorkload(options)
+  case "peak": peakWorkload(options)
+  case "machine": machineWorkload()
   default:
-    FileHandle.standardError.write(Data("usage: NumericsBenchmarks seed|fashion [options]\n".utf8))
+    FileHandle.standardError.write(
+      Data("usage: NumericsBenchmarks seed|fashion|peak|machine [options]\n".utf8))
     exit(2)
   }
 } catch {
