@@ -32,7 +32,9 @@ if [ -z "${SKIP_TF:-}" ] && ! "$VENV/bin/python" -c "import tensorflow" 2>/dev/n
 fi
 
 swift build -c release --product NumericsBenchmarks >/dev/null
+swift build -c release --product track >/dev/null
 BIN=.build/release/NumericsBenchmarks
+TRACK=.build/release/track
 PY=("$VENV/bin/python" Benchmarks/numerics_reference.py)
 export TF_CPP_MIN_LOG_LEVEL=2
 
@@ -61,6 +63,12 @@ for _ in $(seq "$SEED_REPEATS"); do
   run 1 "$BIN" seed --threads 1 --dump "$DUMP"
   run 1 "${PY[@]}" torch seed --threads 1 --dump "$DUMP"
   if tf; then run 1 "${PY[@]}" tf seed --threads 1 --dump "$DUMP"; fi
+  # The same workload as a user runs it: Examples/seed-regression.yaml through `track run`
+  # (process start, data generation, a metric point per epoch into a fresh SQLite file).
+  run 1 python3 Benchmarks/time_track_run.py seed "$TRACK" Examples/seed-regression.yaml
+  # The narrow kernels' AVX2 version on the same data (the default is the widest: AVX-512
+  # where the CPU has it), to show what the AVX-512 one gains.
+  run 1 "$BIN" seed --threads 1 --narrow avx2
 done
 
 # 2. Fashion-MNIST 784->256->256->10, SGD 0.01, one epoch, batch 32 and 128, 1 and 2 threads.

@@ -18,7 +18,7 @@ def parse(path):
                 fields[key] = value.strip('"')
         if "workload" in fields:
             key = tuple(fields.get(k) for k in ("workload", "framework", "threads", "batch",
-                                                 "epochs", "isa", "via"))
+                                                 "epochs", "isa", "narrow"))
             groups.setdefault(key, []).append(fields)
     rows = []
     for runs in groups.values():
@@ -44,7 +44,8 @@ def machine(rows):
     info = find(rows, workload="machine")
     if info:
         print(f"CPU: {info['cpu']} ({info['isa']})  BLAS: {info['blas']} "
-              f"(chosen by: {info['blas_choice']})")
+              f"(chosen by: {info['blas_choice']})  narrow kernels: "
+              f"{info.get('narrow_kernels', '?')}")
     peaks = [r for r in rows if r["workload"] == "peak"]
     for row in peaks:
         print(f"measured fp32 FMA peak, 1 core, {row['isa']}: {row['gflops']} GFLOP/s")
@@ -73,6 +74,26 @@ def main():
         print(f"{name:<10}{row['seconds']:>10}{row['cpu_seconds']:>10}{row['final_loss']:>12}"
               f"{row['gflops']:>10}{wall:>11.2f}x{cpu:>10.2f}x{diff * 100:>10.2f}%"
               f"   {row['runs']}: {row['fastest']}-{row['slowest']}")
+    versions = [r for r in rows if r["workload"] == "seed" and r["framework"] == "swift"]
+    if len(versions) > 1:
+        print("narrow kernels (10->64 layer): "
+              + ", ".join(f"{r.get('narrow')} {r['seconds']} s wall / {r['gflops']} GFLOP/s"
+                          for r in versions))
+    tracked = find(rows, workload="seed", framework="track")
+    if tracked and swift:
+        share = float(swift["gflops"]) * float(swift["seconds"]) / float(tracked["seconds"])
+        print(f"{'track run':<10}{tracked['seconds']:>10}{tracked['cpu_seconds']:>10}"
+              f"{tracked['final_loss']:>12}{share:>10.2f}"
+              f"   (Examples/seed-regression.yaml, whole process, {tracked['loss_points']} "
+              f"loss points; runs: {tracked['fastest']}-{tracked['slowest']})")
+        for name in ["torch", "tf"]:
+            row = find(rows, workload="seed", framework=name)
+            if row:
+                print(f"  track run vs {name}: {float(row['cpu_seconds']) / float(tracked['cpu_seconds']):.2f}x "
+                      f"CPU ({name} without its start-up)")
+        print(f"  share of the measured peak: microbenchmark "
+              f"{float(swift['gflops']) / PEAK_GFLOPS_PER_CORE * 100:.1f} %, track run "
+              f"{share / PEAK_GFLOPS_PER_CORE * 100:.1f} %")
     tf = find(rows, workload="seed", framework="tf")
     if swift and tf:
         # The arithmetic floor: forward plus backward multiply-adds at the core's fp32 peak.

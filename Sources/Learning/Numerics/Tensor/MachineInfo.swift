@@ -66,6 +66,17 @@ public enum MachineInfo {
     }
   }()
 
+  /// The version of the narrow-input dense kernels (layers of ≤ 16 inputs) this CPU runs:
+  /// "AVX-512", "AVX2+FMA" or "portable" (CKernels' NarrowKernels.h). AVX-512 and AVX2 give
+  /// the same bits; the portable one differs in the last bits.
+  public static let narrowKernels: String = {
+    switch narrow_kernels_isa() {
+    case narrow_isa_avx512: return "AVX-512"
+    case narrow_isa_avx2: return "AVX2+FMA"
+    default: return "portable"
+    }
+  }()
+
   /// The instruction-set level of this CPU (CPUID, counting what the OS saves), e.g. "AVX-512".
   public static let instructionLevel: String = {
     switch blas_cpu_level() {
