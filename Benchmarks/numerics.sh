@@ -4,6 +4,7 @@
 #
 #   Benchmarks/numerics.sh            # all workloads (~15 minutes on 2 cores)
 #   SKIP_TF=1 Benchmarks/numerics.sh  # without TensorFlow
+#   SKIP_STREAM=1 Benchmarks/numerics.sh  # without the Split Fashion-MNIST streams
 #   REPEATS=1 Benchmarks/numerics.sh  # one run per one-epoch configuration (default 3;
 #                                     # the seed workload runs 5 times unless REPEATS=1)
 #
@@ -85,5 +86,24 @@ done
 # Accuracy after 5 epochs, batch 128, SGD momentum 0.9, 1 thread.
 run 1 "$BIN" fashion --batch 128 --epochs 5 --momentum 0.9 --threads 1
 run 1 "${PY[@]}" torch fashion --batch 128 --epochs 5 --momentum 0.9 --threads 1
+
+# 4. The Split Fashion-MNIST stream as a user runs it (`track run`, tracking included) on the
+#    issue-16 protocol (Benchmarks/specs/split-fmnist-issue16.yaml: 5 tasks, 1 epoch, batch
+#    32, SGD 0.01 momentum 0.9, all images), naive and replay 500, against the plain-PyTorch
+#    stream (reference.py, CPU seconds of the stream without its start-up). SKIP_STREAM=1
+#    leaves it out.
+if [ -z "${SKIP_STREAM:-}" ]; then
+  SPEC=Benchmarks/specs/split-fmnist-issue16.yaml
+  for _ in $(seq "$REPEATS"); do
+    run 1 python3 Benchmarks/time_track_run.py stream "$TRACK" "$SPEC" \
+      --set strategy.type=naive +strategy=naive
+    run 1 python3 Benchmarks/time_track_run.py stream "$TRACK" "$SPEC" +strategy=replay500
+    for strategy in naive replay; do
+      label=$([ "$strategy" = replay ] && echo replay500 || echo naive)
+      run 1 "$VENV/bin/python" Benchmarks/torch_stream.py "$label" --impl torch \
+        --scenario split --strategy "$strategy" --memory 500 --seed 11 --momentum 0.9
+    done
+  done
+fi
 
 python3 Benchmarks/numerics_compare.py "$LOG"

@@ -1,4 +1,5 @@
 """Prints the numerics benchmark figures side by side with ratios (Benchmarks/numerics.sh)."""
+import shlex
 import sys
 
 # The measured fp32 FMA peak of one core (`NumericsBenchmarks peak`, line `isa=best` of the
@@ -12,13 +13,17 @@ def parse(path):
     groups = {}
     for line in open(path):
         fields = {}
-        for token in line.split():
+        try:
+            tokens = shlex.split(line)  # key="a value with spaces"
+        except ValueError:
+            tokens = line.split()
+        for token in tokens:
             if "=" in token:
                 key, value = token.split("=", 1)
                 fields[key] = value.strip('"')
         if "workload" in fields:
             key = tuple(fields.get(k) for k in ("workload", "framework", "threads", "batch",
-                                                 "epochs", "isa", "narrow"))
+                                                 "epochs", "isa", "narrow", "strategy"))
             groups.setdefault(key, []).append(fields)
     rows = []
     for runs in groups.values():
@@ -140,6 +145,25 @@ def main():
         if row:
             print(f"{name:<10} test accuracy {row['test_accuracy']} %  "
                   f"train loss {row['train_loss']}  {row['samples_per_s']} samples/s")
+
+    streams = [r for r in rows if r["workload"] == "stream"]
+    if streams:
+        print("\n== 4. Split Fashion-MNIST stream, issue-16 protocol (5 tasks, 1 epoch, batch 32,"
+              " SGD 0.01 momentum 0.9, all images), 1 thread, CPU seconds")
+        print("(track: `track run` as a user runs it, whole process with tracking; torch: the"
+              " plain-PyTorch stream, without its start-up)")
+        for strategy in ["naive", "replay500"]:
+            ours = find(rows, workload="stream", framework="track", strategy=strategy)
+            theirs = find(rows, workload="stream", framework="torch", strategy=strategy)
+            if not ours:
+                continue
+            line = (f"{strategy:<10} track {ours['cpu_seconds']} s cpu ({ours['seconds']} s wall),"
+                    f" ACC {float(ours['acc']):.3f}")
+            if theirs:
+                ratio = float(theirs["cpu_seconds"]) / float(ours["cpu_seconds"])
+                line += (f"; torch {theirs['cpu_seconds']} s cpu, ACC {float(theirs['acc']):.3f}"
+                         f"; torch/track {ratio:.2f}x")
+            print(line + f"   runs: {ours['runs']}")
 
     print(f"\n== 3. Training-step GFLOP/s vs peak {PEAK_GFLOPS_PER_CORE:.0f} GFLOP/s per core")
     for row in rows:

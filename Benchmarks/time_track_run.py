@@ -1,9 +1,10 @@
 """Times one `track run SPEC` as a user runs it (tracking included) and prints one line of
 key=value figures like NumericsBenchmarks (Benchmarks/numerics.sh).
 
-usage: time_track_run.py WORKLOAD TRACK SPEC [--set KEY=VALUE ...]
-Wall and CPU seconds are the whole process's (start-up, data generation, the SQLite file),
-CPU from the child's rusage; the final loss is the run's last train_loss.
+usage: time_track_run.py WORKLOAD TRACK SPEC [--set KEY=VALUE ...] [+LABEL=VALUE ...]
+Wall and CPU seconds are the whole process's (start-up, reading or generating the data, the
+SQLite file), CPU from the child's rusage; the final loss is the run's last train_loss, acc
+the run's ACC. `+label=value` arguments are copied into the line (e.g. +strategy=naive).
 """
 import json
 import os
@@ -15,7 +16,9 @@ import time
 
 
 def main():
-    workload, track, spec, *extra = sys.argv[1:]
+    workload, track, spec, *rest = sys.argv[1:]
+    labels = " ".join(a[1:] for a in rest if a.startswith("+"))
+    extra = [a for a in rest if not a.startswith("+")]
     with tempfile.TemporaryDirectory() as directory:
         db = os.path.join(directory, "bench.db")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -31,9 +34,14 @@ def main():
         points = json.loads(subprocess.run(
             [track, "metrics", "latest", "--key", "train_loss", "--format", "json", "--db", db],
             capture_output=True, text=True, check=True).stdout)["points"]
+        summary = json.loads(subprocess.run(
+            [track, "show", "latest", "--format", "json", "--db", db],
+            capture_output=True, text=True, check=True).stdout).get("summary") or {}
     machine = header[0].replace('"', "'") if header else ""
-    print(f"workload={workload} framework=track threads=1 seconds={seconds:.4f} "
+    acc = summary.get("acc")
+    print(f"workload={workload} framework=track threads=1 {labels} seconds={seconds:.4f} "
           f"cpu_seconds={cpu:.4f} final_loss={points[-1]['value']:.6f} "
+          f"acc={acc if acc is not None else 'nan'} "
           f"loss_points={len(points)} header=\"{machine}\"")
 
 
