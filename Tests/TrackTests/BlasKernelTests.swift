@@ -43,6 +43,58 @@ import TestSupport
     #expect(table.stdout.contains("blas_choice") && table.stdout.contains("Prescott"))
   }
 
+  /// A C compiler for the preloaded library below (the toolchain's clang, or the system's).
+  static let compiler: String? = ["/opt/swift/usr/bin/clang", "/usr/bin/clang", "/usr/bin/cc"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+  /// The CPU's flags from /proc/cpuinfo.
+  static var cpuFlags: Set<String> {
+    let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let flags = cpuInfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+    return Set(flags.split(separator: " ").map(String.init))
+  }
+
+  /// OpenBLAS made to answer "Prescott" (what it picks for a CPU newer than its build) the
+  /// first time it is asked, through a preloaded library: track must replace the kernel by the
+  /// best one the CPU runs, and say so in the header and the tags.
+  @Test(.enabled(if: compiler != nil && cpuFlags.contains("avx2") && cpuFlags.contains("fma")))
+  func aKernelBelowTheCPUIsReplacedBeforeMain() throws {
+    let binary = try TrackBinary()
+    defer { binary.remove() }
+    let source = try binary.directory.write("shim.c", """
+      #define _GNU_SOURCE
+      #include <dlfcn.h>
+      static int calls;
+      char *openblas_get_corename(void) {
+        char *(*real)(void) = (char *(*)(void))dlsym(RTLD_NEXT, "openblas_get_corename");
+        return calls++ == 0 ? "Prescott" : real();
+      }
+      """)
+    let library = binary.directory.path("shim.so")
+    let built = try CommandRunner.run(
+      URL(fileURLWithPath: BlasKernelTests.compiler!), ["-shared", "-fPIC", source, "-o", library])
+    try #require(built.status == 0, "\(built.stderr)")
+    let specPath = try binary.directory.write("spec.yaml", BlasKernelTests.spec)
+    let path = CommandRunner.product("track").path
+    let run = try CommandRunner.run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      ["-u", "OPENBLAS_CORETYPE", "LD_PRELOAD=\(library)", path, "run", specPath,
+       "--db", binary.database],
+      directory: TrackBinary.repository, environment: ["NO_COLOR": "1"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
+      .allSatisfy(BlasKernelTests.cpuFlags.contains)
+    let expected = avx512
+      ? (BlasKernelTests.cpuFlags.contains("avx512_bf16") ? "Cooperlake" : "SkylakeX") : "Haswell"
+    #expect(run.stderr.contains(" \(expected) (CPU features; OpenBLAS picked Prescott)"),
+            "\(run.stderr)")
+    let show = try track(binary, core: nil, "show", "latest", "--format", "json")
+    let object = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+    let tags = object?["tags"] as? [String: String]
+    #expect(tags?["blas"]?.hasSuffix(" \(expected)") == true, "\(tags ?? [:])")
+    #expect(tags?["blas_choice"] == "CPU features; OpenBLAS picked Prescott")
+  }
+
   @Test func withoutTheVariableTheKernelIsChosenForTheCPU() throws {
     let binary = try TrackBinary()
     defer { binary.remove() }
