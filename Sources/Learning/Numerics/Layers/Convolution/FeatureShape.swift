@@ -2,7 +2,7 @@
 /// channel-major (CHW: plane after plane, each row-major), the layout of a Fashion-MNIST row
 /// (1 × 28 × 28). A dense layer after convolutions reads the CHW values as its input row,
 /// so flattening moves nothing.
-public struct FeatureShape: Sendable, Equatable, Hashable, CustomStringConvertible {
+public struct FeatureShape: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
   /// Planes (image channels, or a convolution's filters).
   public var channels: Int
   /// Rows of each plane.
