@@ -182,6 +182,39 @@ import Testing
     }
   }
 
+  /// 2 × 2 windows by 2 on planes wide enough for the eight-window path, with ties and NaN:
+  /// the same values and indices as the definition (first maximum; NaN wins).
+  @Test func maxPoolingOfPairsMatchesTheDefinitionWithTiesAndNaN() throws {
+    let input = FeatureShape(channels: 3, height: 6, width: 37)
+    let layer = try Pooling2D(.max, input: input, size: 2, stride: 2)
+    let batch = 2
+    var generator = SeededGenerator(seed: 21)
+    var x = (0..<(batch * input.count)).map { _ in Float(Int(generator.nextFloat() * 4)) }
+    x[5] = .nan
+    x[input.count + 2 * 37 + 17] = .nan
+    var y = [Float](repeating: 0, count: batch * layer.output.count)
+    var argmax = [Int32](repeating: 0, count: y.count)
+    layer.forward(input: x, output: &y, batch: batch, argmax: &argmax)
+    for n in 0..<batch {
+      for c in 0..<3 {
+        for oy in 0..<3 {
+          for ox in 0..<18 {
+            var best = c * 222 + 2 * oy * 37 + 2 * ox
+            for (i, j) in [(0, 1), (1, 0), (1, 1)] {
+              let index = c * 222 + (2 * oy + i) * 37 + 2 * ox + j
+              let v = x[n * input.count + index], value = x[n * input.count + best]
+              if !value.isNaN && (v > value || v.isNaN) { best = index }
+            }
+            let o = n * layer.output.count + c * 54 + oy * 18 + ox
+            #expect(argmax[o] == Int32(best), "sample \(n) plane \(c) window \(oy),\(ox)")
+            let expected = x[n * input.count + best]
+            #expect(y[o] == expected || (y[o].isNaN && expected.isNaN))
+          }
+        }
+      }
+    }
+  }
+
   @Test func dropoutScalesWhatItKeepsAndPassesFiniteDifferences() throws {
     let layer = try Dropout(rate: 0.25, size: 50)
     let batch = 40

@@ -131,23 +131,40 @@ public struct Conv2D: Sendable, Equatable {
       let plane = x + c * input.planeSize
       for i in 0..<kernel {
         for j in 0..<kernel {
+          // Output columns whose input column ox·stride − padding + j lies inside the plane:
+          // zeros before and after, a plain (strided) copy between, no test per value.
+          let (first, end) = columnRange(j)
           for oy in 0..<oh {
             let iy = oy * stride - padding + i
             let out = row + oy * ow
-            guard iy >= 0 && iy < input.height else {
-              for ox in 0..<ow { out[ox] = 0 }
+            guard iy >= 0 && iy < input.height, first < end else {
+              out.update(repeating: 0, count: ow)
               continue
             }
-            let source = plane + iy * input.width
-            for ox in 0..<ow {
-              let ix = ox * stride - padding + j
-              out[ox] = ix >= 0 && ix < input.width ? source[ix] : 0
+            if first > 0 { out.update(repeating: 0, count: first) }
+            if end < ow { (out + end).update(repeating: 0, count: ow - end) }
+            let source = plane + iy * input.width - padding + j
+            if stride == 1 {
+              (out + first).update(from: source + first, count: end - first)
+            } else {
+              for ox in first..<end { out[ox] = source[ox * stride] }
             }
           }
           row += oh * ow
         }
       }
     }
+  }
+
+  /// The output columns [first, end) that kernel column `j` maps inside the input plane.
+  @inline(__always)
+  private func columnRange(_ j: Int) -> (Int, Int) {
+    // ox·stride − padding + j ≥ 0  ⇔  ox ≥ ⌈(padding − j) / stride⌉;
+    // ox·stride − padding + j < width  ⇔  ox < ⌈(width + padding − j) / stride⌉.
+    func ceilDiv(_ a: Int, _ b: Int) -> Int { a <= 0 ? 0 : (a + b - 1) / b }
+    let first = min(output.width, ceilDiv(padding - j, stride))
+    let end = min(output.width, ceilDiv(input.width + padding - j, stride))
+    return (first, max(first, end))
   }
 
   /// col2im: writes dx for one sample, each input pixel the sum of the column entries that
