@@ -5,6 +5,7 @@
 #   Benchmarks/numerics.sh            # all workloads (~15 minutes on 2 cores)
 #   SKIP_TF=1 Benchmarks/numerics.sh  # without TensorFlow
 #   SKIP_STREAM=1 Benchmarks/numerics.sh  # without the Split Fashion-MNIST streams
+#   CNN_EPOCHS=5 Benchmarks/numerics.sh   # also the CNN's 5-epoch accuracy (~5 more minutes)
 #   REPEATS=1 Benchmarks/numerics.sh  # one run per one-epoch configuration (default 3;
 #                                     # the seed workload runs 5 times unless REPEATS=1)
 #
@@ -103,6 +104,20 @@ if [ -z "${SKIP_STREAM:-}" ]; then
       run 1 "$VENV/bin/python" Benchmarks/torch_stream.py "$label" --impl torch \
         --scenario split --strategy "$strategy" --memory 500 --seed 11 --momentum 0.9
     done
+  done
+fi
+
+# 5. Issue 15's CNN (conv 32 3x3 -> pool -> conv 64 3x3 -> pool -> dense 128 -> 10, batch 64,
+#    SGD 0.01 momentum 0.9) as a plain Fashion-MNIST classifier: one epoch through `track run`
+#    (Benchmarks/specs/fashion-cnn.yaml; the whole process, with a test evaluation of 10,000
+#    images before and after) against PyTorch's training loop; CNN_EPOCHS=5 adds the
+#    5-epoch accuracy of both. SKIP_CNN=1 leaves it out.
+if [ -z "${SKIP_CNN:-}" ]; then
+  for epochs in 1 ${CNN_EPOCHS:-}; do
+    [ "$epochs" = 1 ] || [ "$epochs" = 5 ] || continue
+    run 1 python3 Benchmarks/time_track_run.py cnn "$TRACK" Benchmarks/specs/fashion-cnn.yaml \
+      --set training.epochs="$epochs" +epochs="$epochs"
+    run 1 "${PY[@]}" torch cnn --batch 64 --epochs "$epochs" --momentum 0.9 --threads 1
   done
 fi
 

@@ -165,6 +165,26 @@ def main():
                          f"; torch/track {ratio:.2f}x")
             print(line + f"   runs: {ours['runs']}")
 
+    cnns = [r for r in rows if r["workload"] == "cnn"]
+    if cnns:
+        print("\n== 5. CNN conv32-pool-conv64-pool-dense128-10, batch 64, SGD 0.01 momentum 0.9,"
+              " Fashion-MNIST, 1 thread")
+        print("(track: the whole `track run`, test evaluations included; torch: its training"
+              " loop only)")
+        for epochs in ["1", "5"]:
+            ours = find(rows, workload="cnn", framework="track", epochs=epochs)
+            theirs = find(rows, workload="cnn", framework="torch", epochs=epochs)
+            if not ours:
+                continue
+            rate = 60000 * int(epochs) / float(ours["seconds"])
+            line = (f"{epochs} epoch(s): track {ours['cpu_seconds']} s cpu, {rate:.0f} samples/s"
+                    f" (whole process), test accuracy {float(ours['acc']) * 100:.2f} %")
+            if theirs:
+                line += (f"; torch {theirs['samples_per_s']} samples/s, test accuracy"
+                         f" {theirs['test_accuracy']} %; track/torch"
+                         f" {rate / float(theirs['samples_per_s']):.2f}x")
+            print(line)
+
     print(f"\n== 3. Training-step GFLOP/s vs peak {PEAK_GFLOPS_PER_CORE:.0f} GFLOP/s per core")
     for row in rows:
         if row.get("framework") != "swift" or "gflops" not in row:
