@@ -39,8 +39,9 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]),
 
     // What Swift cannot say portably, in C: a small spinning worker pool that shares out one
-    // matrix product (atomics, pthreads), and dense-layer kernels for inputs of <= 16
-    // features in AVX2+FMA chosen at run time (Learning's BLAS.swift and Dense.swift).
+    // matrix product (atomics, pthreads), dense-layer kernels for inputs of <= 16 features in
+    // AVX-512 or AVX2+FMA chosen at run time (Learning's BLAS.swift and Dense.swift), and
+    // OpenBLAS's kernel chosen by CPU features (BlasCore.h).
     .target(
       name: "CKernels",
       linkerSettings: [.linkedLibrary("pthread", .when(platforms: [.linux]))]),
@@ -126,11 +127,13 @@ let package = Package(
     // (Benchmarks/numerics.sh runs them side by side).
     .executableTarget(
       name: "NumericsBenchmarks",
-      dependencies: ["Learning", "CZlib", "CHeapStatistics"],
+      dependencies: ["Learning", "CKernels", "CZlib", "CHeapStatistics", "CPeak"],
       path: "Benchmarks/NumericsBenchmarks",
       swiftSettings: [.swiftLanguageMode(.v6)]),
 
     .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
+    // This core's measured fp32 FMA peak, the denominator of every "share of peak".
+    .target(name: "CPeak", path: "Benchmarks/CPeak"),
 
     // Helpers shared by the test targets (temporary directories, fixtures, running the binary).
     .target(name: "TestSupport"),

@@ -1,6 +1,7 @@
 """The numerics benchmark workloads in PyTorch and TensorFlow (run by Benchmarks/numerics.sh).
 
 usage: numerics_reference.py torch|tf seed --dump DIR [--steps N] [--threads T]
+       numerics_reference.py torch cnn [--batch B] [--epochs E] [--lr X] [--momentum M]
        numerics_reference.py torch|tf fashion [--batch B] [--epochs E] [--lr X]
                              [--momentum M] [--threads T] [--data DIR]
 Prints one line of key=value figures, like the Swift NumericsBenchmarks executable.
@@ -183,6 +184,48 @@ def tf_fashion(a):
     fashion_report("tf", a, n, seconds, cpu, last, accuracy, tf.__version__)
 
 
+def torch_cnn(a):
+    """Issue 15's CNN: conv 32 3x3 (padding 1) -> max pool 2 -> conv 64 3x3 (padding 1) -> max
+    pool 2 -> dense 128 -> 10, ReLU, SGD, on 28x28 Fashion-MNIST (Benchmarks/specs/fashion-cnn.yaml
+    is the same model in track)."""
+    import torch
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    x, y, tx, ty = (torch.from_numpy(v) for v in fashion(a.data))
+    x, tx = x.reshape(-1, 1, 28, 28), tx.reshape(-1, 1, 28, 28)
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum)
+    generator = torch.Generator().manual_seed(3)
+    n = x.shape[0]
+    seconds, cpu, last = 0.0, 0.0, 0.0
+    for _ in range(a.epochs):
+        order = torch.randperm(n, generator=generator)
+        total, batches = 0.0, 0
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for i in range(0, n, a.batch):
+            index = order[i:i + a.batch]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x[index]), y[index])
+            loss.backward()
+            opt.step()
+            total += loss.item()
+            batches += 1
+        seconds += time.perf_counter() - start
+        cpu += time.process_time() - cpu_start
+        last = total / batches
+    with torch.no_grad():
+        accuracy = sum((model(tx[i:i + 1000]).argmax(1) == ty[i:i + 1000]).sum().item()
+                       for i in range(0, tx.shape[0], 1000)) / tx.shape[0]
+    samples = n * a.epochs
+    report("cnn", "torch", a, seconds, cpu_seconds=f"{cpu:.4f}", batch=a.batch,
+           epochs=a.epochs, samples_per_s=f"{samples / seconds:.0f}",
+           train_loss=f"{last:.4f}", test_accuracy=f"{accuracy * 100:.2f}",
+           version=torch.__version__)
+
+
 def fashion_report(framework, a, n, seconds, cpu, loss, accuracy, version):
     samples = n * a.epochs
     report("fashion", framework, a, seconds, cpu_seconds=f"{cpu:.4f}", batch=a.batch,
@@ -204,7 +247,7 @@ def report(workload, framework, a, seconds, **figures):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("framework", choices=["torch", "tf"])
-    parser.add_argument("workload", choices=["seed", "fashion"])
+    parser.add_argument("workload", choices=["seed", "fashion", "cnn"])
     parser.add_argument("--dump", default="/tmp/numerics-bench")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=1)
@@ -216,7 +259,8 @@ def main():
     a = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     {("torch", "seed"): torch_seed, ("tf", "seed"): tf_seed,
-     ("torch", "fashion"): torch_fashion, ("tf", "fashion"): tf_fashion}[
+     ("torch", "fashion"): torch_fashion, ("tf", "fashion"): tf_fashion,
+     ("torch", "cnn"): torch_cnn}[
         (a.framework, a.workload)](a)
 
 

@@ -1,10 +1,15 @@
 // Release-build benchmarks of the Learning numerics; Benchmarks/numerics.sh runs them next to
 // PyTorch and TensorFlow. Usage:
 //   NumericsBenchmarks seed    [--steps N] [--threads T] [--dump DIR]
+//                              [--narrow portable|avx2|avx512]
 //   NumericsBenchmarks fashion [--batch B] [--epochs E] [--lr X] [--momentum M] [--threads T]
 //                              [--data DIR]
+//   NumericsBenchmarks peak    [--seconds S]   (this core's fp32 FMA peak, per instruction set)
+//   NumericsBenchmarks machine                 (CPU model, BLAS kernel and who chose it)
 // Each prints one line of key=value figures.
 import CHeapStatistics
+import CKernels
+import CPeak
 import CZlib
 import Foundation
 import Learning
@@ -64,7 +69,21 @@ func format(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digi
 
 // MARK: Workload 1: the seed regression
 
+/// `--narrow portable|avx2|avx512`: the narrow kernels' version for this process (default:
+/// the widest the CPU runs).
+func chooseNarrowKernels(_ options: Options) {
+  switch options.values["narrow"] {
+  case "portable": narrow_kernels_use(narrow_isa_portable)
+  case "avx2": narrow_kernels_use(narrow_isa_avx2)
+  case "avx512": narrow_kernels_use(narrow_isa_avx512)
+  default: break
+  }
+}
+
+func narrowName() -> String { ["portable", "avx2", "avx512"][Int(narrow_kernels_isa().rawValue)] }
+
 func seedWorkload(_ options: Options) throws {
+  chooseNarrowKernels(options)
   let steps = options.int("steps", 1000)
   let threads = options.int("threads", 1)
   let rows = 10_000, features = 10
@@ -111,7 +130,7 @@ func seedWorkload(_ options: Options) throws {
           + "seconds=\(format(seconds)) cpu_seconds=\(format(cpuSeconds)) "
           + "final_loss=\(format(Double(loss), 6)) "
           + "gflops=\(format(flops / seconds / 1e9, 2)) heap_growth_bytes=\(heapGrowth) "
-          + "blas=\"\(BLAS.backend)\"")
+          + "blas=\"\(MachineInfo.blasKernel)\" narrow=\(narrowName())")
 }
 
 // MARK: Workload 2: Fashion-MNIST
@@ -222,14 +241,38 @@ func fashionWorkload(_ options: Options) throws {
           + "heap_growth_bytes=\(heapGrowth)")
 }
 
+// MARK: The machine and its peak
+
+/// One line per instruction set the CPU runs, then `isa=best`: the peak "share of peak" uses.
+func peakWorkload(_ options: Options) {
+  let seconds = Double(options.float("seconds", 1))
+  var best = 0.0
+  for (isa, name) in [(peak_isa_scalar, "scalar"), (peak_isa_avx2, "avx2"),
+                      (peak_isa_avx512, "avx512")] where peak_isa_supported(isa) != 0 {
+    let gflops = peak_gflops(isa, seconds)
+    best = max(best, gflops)
+    print("workload=peak isa=\(name) threads=1 gflops=\(format(gflops, 1))")
+  }
+  print("workload=peak isa=best threads=1 gflops=\(format(best, 1))")
+}
+
+func machineWorkload() {
+  print("workload=machine cpu=\"\(MachineInfo.cpuModel)\" isa=\(MachineInfo.instructionLevel) "
+          + "narrow_kernels=\(MachineInfo.narrowKernels) "
+          + "blas=\"\(MachineInfo.blasKernel)\" blas_choice=\"\(MachineInfo.kernelChoice.description)\"")
+}
+
 let arguments = CommandLine.arguments
 let options = Options(arguments.dropFirst(2))
 do {
   switch arguments.count > 1 ? arguments[1] : "" {
   case "seed": try seedWorkload(options)
   case "fashion": try fashionWorkload(options)
+  case "peak": peakWorkload(options)
+  case "machine": machineWorkload()
   default:
-    FileHandle.standardError.write(Data("usage: NumericsBenchmarks seed|fashion [options]\n".utf8))
+    FileHandle.standardError.write(
+      Data("usage: NumericsBenchmarks seed|fashion|peak|machine [options]\n".utf8))
     exit(2)
   }
 } catch {

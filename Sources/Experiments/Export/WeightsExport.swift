@@ -36,6 +36,13 @@ public struct WeightsExport {
     self.run = run
     self.record = record
     checkpoint = try Checkpoint(serialized: try store.loadBlob(record.sha256))
+    guard checkpoint.architecture.features.isEmpty else {
+      throw ExperimentError(
+        .invalidRequest,
+        "run #\(run.id) \(run.name) has a convolutional model; the safetensors export"
+          + " covers dense models only for now (its weights are in the checkpoint blob,"
+          + " docs/checkpoints.md)")
+    }
   }
 
   /// The `nn.Sequential` index of each dense layer: activations other than identity take

@@ -94,6 +94,7 @@ public struct ExperimentRunner {
       // same bits only on the same BLAS kernel (OpenBLAS picks one per CPU).
       try logger.setTag("cpu", MachineInfo.cpuModel)
       try logger.setTag("blas", MachineInfo.blasKernel)
+      try logger.setTag("blas_choice", MachineInfo.kernelChoice.description)
       for (key, value) in tags.sorted(by: { $0.key < $1.key }) { try logger.setTag(key, value) }
       if let earlier {
         let loaded = try ResumeLoader.state(of: earlier, in: store)

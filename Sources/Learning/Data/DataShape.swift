@@ -29,6 +29,10 @@ public enum DataShape {
     case .series:
       try MemoryBudget.check(
         spec, inputSize: spec.data.window, outputSize: 1, inputKey: "data.window")
+    case .randomRegression:
+      try RandomRegression.checkSize(spec.data, tasks: spec.scenario.tasks ?? 1)
+      try MemoryBudget.check(
+        spec, inputSize: spec.data.features, outputSize: 1, inputKey: "data.features")
     }
   }
 

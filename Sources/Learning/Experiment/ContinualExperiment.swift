@@ -54,13 +54,12 @@ public final class ContinualExperiment {
     guard !stream.tasks.isEmpty else {
       throw LearningError.invalidSpec(key: "scenario", message: "the scenario produced no tasks")
     }
-    let activation = Activation(rawValue: spec.model.activation.rawValue) ?? .relu
-    let architecture = Architecture(
-      input: stream.inputSize, hidden: spec.model.hidden, output: stream.outputSize,
-      activation: activation)
     let model: MLP
     do {
+      let architecture = try ModelBuilder.architecture(for: spec.model, stream: stream)
       model = try MLP(architecture: architecture, seed: UInt64(spec.seed))
+    } catch let error as LearningError {
+      throw error
     } catch {
       throw LearningError.model(
         message: "cannot build the model: \(error)", cause: LearningError.Cause(error))
@@ -164,6 +163,9 @@ public final class ContinualExperiment {
     var correct = 0
     var seen = 0
     var errors = (model: 0.0, lastValue: 0.0, movingAverage: 0.0)
+    // Dropout drops while the batches train, not while the tasks are evaluated below.
+    model.isTraining = true
+    defer { model.isTraining = false }
     for b in 0..<batchCount {
       if shouldStop() { throw LearningError.cancelled }
       try context.fill(batch, from: set, indices: order[(b * size)..<min(order.count, (b + 1) * size)])
@@ -185,6 +187,7 @@ public final class ContinualExperiment {
                batchCount: batchCount, loss: lossSum / Double(max(seen, 1)))
       }
     }
+    model.isTraining = false
     let n = Double(max(seen, 1))
     try recorder.logMetric("train_loss", value: lossSum / n, step: step, epoch: epoch + 1, task: task)
     if !stream.isRegression {

@@ -63,7 +63,7 @@ public enum MemoryBudget {
     let synthetic = data.source == .synthetic
     let input = Double(inputSize ?? (synthetic ? data.features : 1))
     let output = Double(outputSize ?? (synthetic ? data.classes : 1))
-    let widths = [input] + spec.model.hidden.map(Double.init) + [output]
+    let widths = [input] + spec.model.denseWidths.map(Double.init) + [output]
     let layers = zip(widths, widths.dropFirst()).map { ($0 + 1) * $1 }
     let parameters = layers.reduce(0, +)
     let modelBytes = parameters * 4 * parameterCopies
@@ -79,7 +79,7 @@ public enum MemoryBudget {
       }
       throw LearningError.invalidSpec(
         key: key, message: "makes a model of \(whole(input)) inputs, hidden layers "
-          + "\(spec.model.hidden) and \(whole(output)) outputs: \(whole(parameters)) "
+          + "\(spec.model.denseWidths) and \(whole(output)) outputs: \(whole(parameters)) "
           + "parameters, which need \(describe(modelBytes)) (4 bytes × "
           + "\(Int(parameterCopies)) copies: weights, gradients, optimizer and strategy "
           + "state); \(limitText(budget)): \(fix)")

@@ -14,6 +14,8 @@ public enum Scenario {
       return try TimeWindows.makeStream(spec: spec, shouldStop: shouldStop)
     case .csv:
       return try CSVTasks.makeStream(spec: spec, shouldStop: shouldStop)
+    case .randomRegression:
+      return try RandomRegression.makeStream(spec: spec, shouldStop: shouldStop)
     case .fashionMNIST, .idx, .synthetic:
       let (train, test) = try loadImages(spec.data, seed: seed, shouldStop: shouldStop)
       return try makeImageStream(train: train, test: test, spec: spec, shouldStop: shouldStop)

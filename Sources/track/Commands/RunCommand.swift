@@ -100,9 +100,12 @@ struct RunCommand: ParsableCommand {
 
   /// The second header line: what the numbers depend on besides spec and seed (the run's
   /// `cpu` and `blas` tags, and the thread count), e.g.
-  /// `cpu: AMD EPYC · BLAS: OpenBLAS 0.3.21 Haswell · 1 thread`.
+  /// `cpu: AMD EPYC · BLAS: OpenBLAS 0.3.21 Cooperlake · 1 thread`, with what chose the
+  /// kernel when OpenBLAS did not (`(OPENBLAS_CORETYPE)`, `(CPU features; OpenBLAS picked Prescott)`).
   static func machineLine(threads: Int) -> String {
-    "cpu: \(MachineInfo.cpuModel) · BLAS: \(MachineInfo.blasKernel) · \(threads) "
+    let choice = MachineInfo.kernelChoice == .openBLAS
+      ? "" : " (\(MachineInfo.kernelChoice.description))"
+    return "cpu: \(MachineInfo.cpuModel) · BLAS: \(MachineInfo.blasKernel)\(choice) · \(threads) "
       + (threads == 1 ? "thread" : "threads")
   }
 

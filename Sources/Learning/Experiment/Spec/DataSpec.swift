@@ -5,6 +5,9 @@ public struct DataSpec: Codable, Equatable {
   /// The kinds of data source a spec can name.
   public enum Source: String, Codable, CaseIterable {
     case fashionMNIST = "fashion-mnist", idx, csv, synthetic, series
+    /// Rows of uniform random features and a smooth nonlinear target, generated from the
+    /// seed (`RandomRegression`): a regression workload with no file to fetch.
+    case randomRegression = "random-regression"
   }
 
   /// Which source reads the samples.
@@ -38,12 +41,14 @@ public struct DataSpec: Codable, Equatable {
   public var features: Int
   /// Synthetic data: training samples per class (test gets a quarter of it).
   public var samplesPerClass: Int
+  /// Random regression: training rows per task (test gets a quarter of it).
+  public var samples: Int
 
   /// The keys this section accepts.
   public static let keys = [
     "source", "path", "files", "target", "task_column", "column", "date_column", "window",
     "train_limit", "test_limit", "test_fraction", "regression", "classes", "features",
-    "samples_per_class",
+    "samples_per_class", "samples",
   ]
 
   /// A data section with every default, reading `source`.
@@ -57,6 +62,7 @@ public struct DataSpec: Codable, Equatable {
     classes = 10
     features = 64
     samplesPerClass = 100
+    samples = 1000
   }
 
   /// Decodes with defaults for every key but `source`.
@@ -77,6 +83,7 @@ public struct DataSpec: Codable, Equatable {
     classes = try c.value("classes", classes)
     features = try c.value("features", features)
     samplesPerClass = try c.value("samples_per_class", samplesPerClass)
+    samples = try c.value("samples", samples)
   }
 
   /// Encodes with the same snake_case keys.
@@ -97,6 +104,7 @@ public struct DataSpec: Codable, Equatable {
     try c.put(classes, "classes")
     try c.put(features, "features")
     try c.put(samplesPerClass, "samples_per_class")
+    try c.put(samples, "samples")
   }
 
   /// Checks ranges and the fields each source needs.
@@ -109,7 +117,7 @@ public struct DataSpec: Codable, Equatable {
         path != nil || !(files ?? []).isEmpty, "data.path",
         "source 'csv' needs data.path (one file) or data.files (one file per task)")
       try require(target != nil, "data.target", "source 'csv' needs the target column's name")
-    case .fashionMNIST, .synthetic:
+    case .fashionMNIST, .synthetic, .randomRegression:
       break
     }
     try require(window >= 1, "data.window", "must be at least 1 (got \(window))")
@@ -127,6 +135,7 @@ public struct DataSpec: Codable, Equatable {
     try require(
       samplesPerClass >= 4, "data.samples_per_class",
       "must be at least 4 (got \(samplesPerClass))")
+    try require(samples >= 4, "data.samples", "must be at least 4 (got \(samples))")
   }
 
   /// "data.key" -> value for run params.
@@ -150,6 +159,9 @@ public struct DataSpec: Codable, Equatable {
       out["data.classes"] = String(classes)
       out["data.features"] = String(features)
       out["data.samples_per_class"] = String(samplesPerClass)
+    case .randomRegression:
+      out["data.features"] = String(features)
+      out["data.samples"] = String(samples)
     case .fashionMNIST, .idx:
       break
     }

@@ -94,15 +94,16 @@ public struct ScenarioSpec: Codable, Equatable {
     }
     let fits: Bool
     switch (type, data.source) {
-    case (.timeWindows, .series), (.tasks, .csv): fits = true
-    case (.timeWindows, _), (_, .series), (.tasks, _): fits = false
+    case (.timeWindows, .series), (.tasks, .csv), (.tasks, .randomRegression): fits = true
+    case (.timeWindows, _), (_, .series), (.tasks, _), (_, .randomRegression): fits = false
     case (.permuted, .csv), (.rotated, .csv): fits = false
     default: fits = true
     }
     try require(
       fits, "scenario.type",
       "'\(type.rawValue)' does not apply to data.source '\(data.source.rawValue)'"
-        + " (series -> time-windows; csv -> tasks, class-incremental or task-incremental;"
+        + " (series -> time-windows; random-regression -> tasks;"
+        + " csv -> tasks, class-incremental or task-incremental;"
         + " images -> class-incremental, task-incremental, permuted or rotated)")
     if type == .rotated, let side = imageSide(data), side * side != imageFeatures(data) {
       throw LearningError.invalidSpec(key: "scenario.type", message: "rotated needs square images")

@@ -3,13 +3,17 @@ import Foundation
 /// A model's architecture and parameters (and optionally its optimizer's state) as a small
 /// versioned binary the storage layer keeps as a blob.
 ///
-/// Format version 1, all integers and floats little-endian:
+/// Format version 1 (a plain MLP) or 2 (with a convolutional stage), all integers and floats
+/// little-endian:
 ///
 ///     "TRKM"  magic (4 bytes)
 ///     u16     format version (1)
 ///     u16     flags (bit 0: optimizer state follows the parameters)
 ///     u32     L = number of layer sizes, then L × u32 sizes, then (L − 1) × u8 activations
 ///             (0 identity, 1 ReLU, 2 tanh, 3 sigmoid)
+///     [version 2: u32 F = feature layers, u32 × 3 input channels, height, width, then per
+///      layer u8 kind and its fields: 1 convolution (u32 filters, kernel, stride, padding,
+///      u8 activation), 2 max pool / 3 average pool (u32 size, stride), 4 dropout (f32 rate)]
 ///     u64     P = parameter count, then P × f32 parameters (layout of `MLP.parameters`)
 ///     [optimizer state: u8 kind (1 SGD, 2 Adam), u64 step count, u32 buffer count,
 ///      each buffer P × f32]
@@ -22,8 +26,9 @@ import Foundation
 /// let restored = try Checkpoint(serialized: blob).makeModel()
 /// ```
 public struct Checkpoint: Equatable, Sendable {
-  /// The format version this build writes (and the newest it reads).
-  public static let formatVersion: UInt16 = 1
+  /// The newest format version this build writes and reads (version 1 is still written for a
+  /// plain MLP, so older builds read those checkpoints).
+  public static let formatVersion: UInt16 = 2
   static let magic: [UInt8] = Array("TRKM".utf8)
 
   /// Layer sizes and activations.
@@ -96,7 +101,8 @@ public struct Checkpoint: Equatable, Sendable {
       }
       activations.append(activation)
     }
-    let architecture = Architecture(sizes: sizes, activations: activations)
+    var architecture = Architecture(sizes: sizes, activations: activations)
+    if version >= 2 { try readFeatures(into: &architecture, from: &reader) }
     do { try architecture.validate() } catch let error as ModelError {
       throw CheckpointError(.invalidContent, error.message)
     }
@@ -117,15 +123,84 @@ public struct Checkpoint: Equatable, Sendable {
                       optimizerState: optimizerState)
   }
 
+  /// The convolutional stage of a version-2 checkpoint.
+  private static func readFeatures(
+    into architecture: inout Architecture, from reader: inout BinaryReader
+  ) throws {
+    let count = Int(try reader.read(UInt32.self, "the feature layer count"))
+    guard count <= 4096 else {
+      throw CheckpointError(.invalidContent, "feature layer count \(count) is over 4096")
+    }
+    guard count > 0 else { return }
+    func whole(_ field: String) throws -> Int {
+      let value = Int(try reader.read(UInt32.self, field))
+      guard value <= 1 << 24 else {
+        throw CheckpointError(.invalidContent, "\(field) is \(value), over 2^24")
+      }
+      return value
+    }
+    architecture.inputShape = FeatureShape(
+      channels: try whole("the input channels"), height: try whole("the input height"),
+      width: try whole("the input width"))
+    for i in 0..<count {
+      let kind = try reader.read(UInt8.self, "the kind of feature layer \(i)")
+      switch kind {
+      case 1:
+        let (filters, kernel) = (try whole("filters"), try whole("kernel"))
+        let (stride, padding) = (try whole("stride"), try whole("padding"))
+        let code = try reader.read(UInt8.self, "the activation of feature layer \(i)")
+        guard let activation = Activation(code: code) else {
+          throw CheckpointError(.invalidContent, "activation code \(code) of feature layer \(i) is unknown")
+        }
+        architecture.features.append(.convolution(
+          filters: filters, kernel: kernel, stride: stride, padding: padding,
+          activation: activation))
+      case 2, 3:
+        let (size, stride) = (try whole("pool size"), try whole("pool stride"))
+        architecture.features.append(kind == 2 ? .maxPool(size: size, stride: stride)
+          : .averagePool(size: size, stride: stride))
+      case 4:
+        let bits = try reader.read(UInt32.self, "the dropout rate")
+        architecture.features.append(.dropout(rate: Float(bitPattern: bits)))
+      default:
+        throw CheckpointError(.invalidContent, "feature layer \(i) has unknown kind \(kind)")
+      }
+    }
+  }
+
+  /// The convolutional stage as version 2 writes it.
+  private func writeFeatures(to writer: inout BinaryWriter) {
+    writer.append(UInt32(architecture.features.count))
+    guard let shape = architecture.inputShape, !architecture.features.isEmpty else { return }
+    for value in [shape.channels, shape.height, shape.width] { writer.append(UInt32(value)) }
+    for layer in architecture.features {
+      switch layer {
+      case .convolution(let filters, let kernel, let stride, let padding, let activation):
+        writer.append(UInt8(1))
+        for value in [filters, kernel, stride, padding] { writer.append(UInt32(value)) }
+        writer.append([activation.code])
+      case .maxPool(let size, let stride), .averagePool(let size, let stride):
+        if case .maxPool = layer { writer.append(UInt8(2)) } else { writer.append(UInt8(3)) }
+        writer.append(UInt32(size))
+        writer.append(UInt32(stride))
+      case .dropout(let rate):
+        writer.append(UInt8(4))
+        writer.append(rate.bitPattern)
+      }
+    }
+  }
+
   /// The binary encoding described above.
   public func serialized() -> Data {
     var writer = BinaryWriter()
+    let convolutional = !architecture.features.isEmpty
     writer.append(Checkpoint.magic)
-    writer.append(Checkpoint.formatVersion)
+    writer.append(UInt16(convolutional ? 2 : 1))
     writer.append(UInt16(optimizerState == nil ? 0 : 1))
     writer.append(UInt32(architecture.sizes.count))
     for size in architecture.sizes { writer.append(UInt32(size)) }
     writer.append(architecture.activations.map(\.code))
+    if convolutional { writeFeatures(to: &writer) }
     writer.append(UInt64(parameters.count))
     parameters.withUnsafeBufferPointer { writer.append(floats: $0) }
     optimizerState?.write(to: &writer)

@@ -23,6 +23,25 @@ public final class MLP {
   public let architecture: Architecture
   /// The dense layers, input first.
   public let layers: [Dense]
+  /// The convolutional stage before the dense layers (empty for a plain MLP); its
+  /// parameters come first in `parameters`.
+  let featureLayers: [FeatureStage]
+  /// Whether `forward` is training: dropout drops only then (evaluation and teachers: off).
+  /// `ContinualExperiment` sets it around each epoch's steps.
+  public var isTraining = false
+  /// Draws the dropout masks (seeded with the model).
+  private var dropoutRandom: SeededGenerator
+  /// featureOutputs[i] is the output of feature layer i for the whole batch; the last one is
+  /// the first dense layer's input.
+  private var featureOutputs: [Matrix] = []
+  /// featureGradients[i] is dL/d(input of feature layer i + 1) (the output of layer i).
+  private var featureGradients: [Matrix] = []
+  /// Scratch of the convolutions (im2col columns and their gradient).
+  private var featureWorkspace = Vector(count: 0)
+  /// Per pooling layer: the input index of each window's maximum.
+  private var poolIndices: [[Int32]] = []
+  /// Per dropout layer: the scaled mask of the last training forward pass.
+  private var dropoutMasks: [[Float]] = []
   /// All weights and biases, layer after layer (W row-major in × out, then b).
   public let parameters: Vector
   /// dL/dθ in the layout of `parameters`; `backward` adds to it.
@@ -43,6 +62,8 @@ public final class MLP {
   public let blockRows: Int
   /// Rows of the last forward pass.
   public private(set) var batchSize = 0
+  /// Whether the last forward pass dropped (its masks are what backward must apply).
+  private var lastForwardTrained = false
   /// Threads each forward and backward pass is shared between (1, the default, keeps all
   /// work on the calling thread), clamped to 1...`BLAS.maximumThreadCount`. A property of
   /// the model, not of the process, so that experiments running side by side keep their
@@ -60,6 +81,13 @@ public final class MLP {
   private init(validated architecture: Architecture, seed: UInt64) {
     self.architecture = architecture
     var offset = 0
+    var stage: [FeatureStage] = []
+    if let shape = architecture.inputShape, !architecture.features.isEmpty {
+      // Validated: every layer fits what reaches it.
+      stage = FeatureStage.make(architecture.features, input: shape, offset: &offset)
+    }
+    featureLayers = stage
+    dropoutRandom = SeededGenerator(seed: seed ^ 0xD70F_0A7)
     var layers: [Dense] = []
     for i in 0..<(architecture.sizes.count - 1) {
       let layer = Dense(
@@ -91,8 +119,8 @@ public final class MLP {
 
   /// Total number of weights and biases.
   public var parameterCount: Int { parameters.count }
-  /// Width of the input.
-  public var inputSize: Int { architecture.sizes[0] }
+  /// Width of the input (of the convolutional stage when there is one).
+  public var inputSize: Int { architecture.inputCount }
   /// Width of the output (number of classes for a classifier).
   public var outputSize: Int { architecture.sizes[architecture.sizes.count - 1] }
 
@@ -106,6 +134,11 @@ public final class MLP {
   /// 1/√fan_in, and biases U(±1/√fan_in) (the same distributions, not PyTorch's bits).
   public func reinitializeLikePyTorch(seed: UInt64) {
     var random = SeededGenerator(seed: seed)
+    for case .convolution(let conv) in featureLayers {
+      let bound = 1 / Float(conv.patchSize).squareRoot()
+      let w = parameters.pointer + conv.weightOffset
+      for i in 0..<conv.parameterCount { w[i] = random.nextFloat(in: -bound, bound) }
+    }
     for layer in layers {
       let bound = 1 / Float(layer.inputSize).squareRoot()
       let w = parameters.pointer + layer.weightOffset
@@ -120,6 +153,19 @@ public final class MLP {
   public func reinitialize(seed: UInt64) {
     var random = SeededGenerator(seed: seed)
     parameters.fill(0)
+    for case .convolution(let conv) in featureLayers {
+      // He normal over the window's fan-in for ReLU, Glorot uniform otherwise; biases 0.
+      let w = parameters.pointer + conv.weightOffset
+      let n = conv.filters * conv.patchSize
+      if conv.activation == .relu {
+        let std = (2 / Float(conv.patchSize)).squareRoot()
+        for i in 0..<n { w[i] = std * random.nextGaussian() }
+      } else {
+        let fanOut = conv.filters * conv.kernel * conv.kernel
+        let limit = (6 / Float(conv.patchSize + fanOut)).squareRoot()
+        for i in 0..<n { w[i] = random.nextFloat(in: -limit, limit) }
+      }
+    }
     for layer in layers {
       let w = parameters.pointer + layer.weightOffset
       let n = layer.inputSize * layer.outputSize
@@ -144,6 +190,22 @@ public final class MLP {
     blockGradients = widths.dropLast().map {
       Matrix(rows: blockCapacity, columns: $0, rowCapacity: blockCapacity)
     }
+    guard !featureLayers.isEmpty else { return }
+    featureOutputs = featureLayers.map {
+      Matrix(rows: 0, columns: $0.output.count, rowCapacity: capacity)
+    }
+    featureGradients = featureLayers.map {
+      Matrix(rows: 0, columns: $0.output.count, rowCapacity: capacity)
+    }
+    featureWorkspace = Vector(count: featureLayers.map(\.workspaceCount).max() ?? 0)
+    poolIndices = featureLayers.compactMap {
+      if case .pooling(let pool) = $0 { return [Int32](repeating: 0, count: capacity * pool.output.count) }
+      return nil
+    }
+    dropoutMasks = featureLayers.compactMap {
+      if case .dropout(let dropout) = $0 { return [Float](repeating: 0, count: capacity * dropout.size) }
+      return nil
+    }
   }
 
   /// Runs the network on `batchSize` rows of `inputSize` floats at `input`; returns the
@@ -160,10 +222,12 @@ public final class MLP {
     for m in activations { m.setRows(batchSize) }
     lossGradient.setRows(batchSize)
     let p = UnsafePointer(parameters.pointer)
+    let denseInput = featureLayers.isEmpty ? input : forwardFeatures(input, batchSize: batchSize)
+    let denseWidth = architecture.sizes[0]
     var start = 0
     while start < batchSize {
       let rows = min(blockRows, batchSize - start)
-      var x = input + start * inputSize
+      var x = denseInput + start * denseWidth
       for (i, layer) in layers.enumerated() {
         let y = activations[i].pointer + start * layer.outputSize
         layer.forward(input: x, output: y, batch: rows, parameters: p, threads: threadCount)
@@ -198,21 +262,92 @@ public final class MLP {
     let p = UnsafePointer(parameters.pointer)
     let g = gradients.pointer
     let last = layers.count - 1
+    let hasFeatures = !featureLayers.isEmpty
+    let denseInput = hasFeatures ? UnsafePointer(featureOutputs[featureOutputs.count - 1].pointer) : input
+    let denseWidth = architecture.sizes[0]
     var start = 0
     while start < batchSize {
       let rows = min(blockRows, batchSize - start)
       for i in stride(from: last, through: 0, by: -1) {
         let layer = layers[i]
-        let x = i == 0 ? input + start * inputSize
+        let x = i == 0 ? denseInput + start * denseWidth
           : UnsafePointer(activations[i - 1].pointer + start * layer.inputSize)
         let gradOutput = i == last ? lossGradient.pointer + start * outputSize
           : blockGradients[i].pointer
+        // With a convolutional stage the first dense layer hands dL/dx back to it.
+        let gradInput = i > 0 ? blockGradients[i - 1].pointer
+          : hasFeatures ? featureGradients[featureGradients.count - 1].pointer + start * denseWidth : nil
         layer.backward(
           input: x, output: activations[i].pointer + start * layer.outputSize,
-          gradOutput: gradOutput, gradInput: i > 0 ? blockGradients[i - 1].pointer : nil,
+          gradOutput: gradOutput, gradInput: gradInput,
           batch: rows, parameters: p, gradients: g, threads: threadCount)
       }
       start += rows
+    }
+    if hasFeatures { backwardFeatures(input) }
+  }
+
+  /// Runs the convolutional stage on the whole batch; returns the first dense layer's input.
+  private func forwardFeatures(_ input: UnsafePointer<Float>, batchSize: Int) -> UnsafePointer<Float> {
+    let p = UnsafePointer(parameters.pointer)
+    var x = input
+    var pool = 0, drop = 0
+    for (i, layer) in featureLayers.enumerated() {
+      featureOutputs[i].setRows(batchSize)
+      featureGradients[i].setRows(batchSize)
+      let y = featureOutputs[i].pointer
+      switch layer {
+      case .convolution(let conv):
+        conv.forward(input: x, output: y, batch: batchSize, parameters: p,
+                     workspace: featureWorkspace.pointer)
+      case .pooling(let layer):
+        poolIndices[pool].withUnsafeMutableBufferPointer {
+          layer.forward(input: x, output: y, batch: batchSize, argmax: $0.baseAddress!)
+        }
+        pool += 1
+      case .dropout(let layer):
+        dropoutMasks[drop].withUnsafeMutableBufferPointer {
+          layer.forward(input: x, output: y, batch: batchSize, training: isTraining,
+                        mask: $0.baseAddress!, random: &dropoutRandom)
+        }
+        drop += 1
+      }
+      x = UnsafePointer(y)
+    }
+    lastForwardTrained = isTraining
+    return x
+  }
+
+  /// Back-propagates from dL/d(stage output) (`featureGradients.last`, written by the first
+  /// dense layer) through the stage, adding the convolutions' dL/dθ to `gradients`.
+  private func backwardFeatures(_ input: UnsafePointer<Float>) {
+    let p = UnsafePointer(parameters.pointer)
+    var pool = poolIndices.count, drop = dropoutMasks.count
+    for i in stride(from: featureLayers.count - 1, through: 0, by: -1) {
+      let x = i == 0 ? input : UnsafePointer(featureOutputs[i - 1].pointer)
+      let g = featureGradients[i].pointer
+      let gradInput = i > 0 ? featureGradients[i - 1].pointer : nil
+      switch featureLayers[i] {
+      case .convolution(let conv):
+        conv.backward(
+          input: x, output: featureOutputs[i].pointer, gradOutput: g, gradInput: gradInput,
+          batch: batchSize, parameters: p, gradients: gradients.pointer,
+          workspace: featureWorkspace.pointer)
+      case .pooling(let layer):
+        pool -= 1
+        guard let gradInput else { continue }
+        poolIndices[pool].withUnsafeBufferPointer {
+          layer.backward(gradOutput: g, gradInput: gradInput, batch: batchSize,
+                         argmax: $0.baseAddress!)
+        }
+      case .dropout(let layer):
+        drop -= 1
+        guard let gradInput else { continue }
+        dropoutMasks[drop].withUnsafeBufferPointer {
+          layer.backward(gradOutput: g, gradInput: gradInput, batch: batchSize,
+                         training: lastForwardTrained, mask: $0.baseAddress!)
+        }
+      }
     }
   }
 

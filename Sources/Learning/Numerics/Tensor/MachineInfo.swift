@@ -8,7 +8,9 @@ import CKernels
 /// What a run's numbers depend on besides its spec, seed and thread count: the CPU and the
 /// BLAS kernel. OpenBLAS picks its kernel for the CPU at load time (Haswell, Zen, SkylakeX,
 /// Prescott…), and two kernels sum a product in a different order, so the same spec can
-/// give different bits on another machine. Runs record both as tags (`cpu`, `blas`).
+/// give different bits on another machine. Runs record both as tags (`cpu`, `blas`), and what
+/// chose the kernel (`blas_choice`: OpenBLAS, the user's `OPENBLAS_CORETYPE`, or track from
+/// the CPU's features when OpenBLAS did not know the CPU; CKernels' BlasCore.h).
 public enum MachineInfo {
   /// The CPU model from /proc/cpuinfo ("model name"), or "unknown".
   public static let cpuModel: String = {
@@ -31,6 +33,58 @@ public enum MachineInfo {
     let name = version.isEmpty ? "OpenBLAS" : version
     return core.isEmpty ? name : "\(name) \(core)"
     #endif
+  }()
+
+  /// What chose `blasKernel`: OpenBLAS itself, the user's `OPENBLAS_CORETYPE`, or track from
+  /// the CPU's features when OpenBLAS's own choice used less of the CPU (a CPU newer than the
+  /// OpenBLAS build; CKernels' BlasCore.h, settled before `main`).
+  public enum KernelChoice: Sendable, Equatable {
+    /// OpenBLAS's own choice for this CPU (also: nothing better to choose, or no OpenBLAS).
+    case openBLAS
+    /// The user's `OPENBLAS_CORETYPE`, never overridden.
+    case environment
+    /// Chosen from CPUID instead of `replaced`, the kernel OpenBLAS had picked.
+    case cpuFeatures(replaced: String)
+
+    /// For the run header and the `blas_choice` tag, e.g. "CPU features; OpenBLAS picked Prescott".
+    public var description: String {
+      switch self {
+      case .openBLAS: return "OpenBLAS"
+      case .environment: return "OPENBLAS_CORETYPE"
+      case .cpuFeatures(let replaced): return "CPU features; OpenBLAS picked \(replaced)"
+      }
+    }
+  }
+
+  /// What chose the kernel this process runs.
+  public static let kernelChoice: KernelChoice = {
+    switch blas_core_choice() {
+    case blas_core_source_user: return .environment
+    case blas_core_source_cpu_features:
+      return .cpuFeatures(replaced: String(cString: blas_core_replaced()))
+    default: return .openBLAS
+    }
+  }()
+
+  /// The version of the narrow-input dense kernels (layers of ≤ 16 inputs) this CPU runs:
+  /// "AVX-512", "AVX2+FMA" or "portable" (CKernels' NarrowKernels.h). AVX-512 and AVX2 give
+  /// the same bits; the portable one differs in the last bits.
+  public static let narrowKernels: String = {
+    switch narrow_kernels_isa() {
+    case narrow_isa_avx512: return "AVX-512"
+    case narrow_isa_avx2: return "AVX2+FMA"
+    default: return "portable"
+    }
+  }()
+
+  /// The instruction-set level of this CPU (CPUID, counting what the OS saves), e.g. "AVX-512".
+  public static let instructionLevel: String = {
+    switch blas_cpu_level() {
+    case blas_level_avx512: return "AVX-512"
+    case blas_level_avx2: return "AVX2+FMA"
+    case blas_level_avx: return "AVX"
+    default: return "SSE"
+    }
   }()
 }
 
