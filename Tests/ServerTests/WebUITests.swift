@@ -296,6 +296,9 @@ struct WebUITests {
     #expect(noFolder.stderr.contains("/nonexistent/dir"))
     let none = try CommandRunner.run(track, ["report", "--db", fixture.database])
     #expect(none.status == 2)
+    let intoFolder = try CommandRunner.run(track, ["report", "1", "--db", fixture.database, "-o", folder.url.path])
+    #expect(intoFolder.status == 2)
+    #expect(intoFolder.stderr.contains("is a folder"), "\(intoFolder.stderr)")
   }
 
   @Test func pagesNeedTheSameAuthAsTheAPIAndAnswerErrorsAsPages() throws {

@@ -99,6 +99,11 @@ struct ExportCommand: ParsableCommand {
   static func write(_ data: Data, to path: String, option: String) throws {
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CLIError(
+        .usage, "cannot write '\(path)': it is a folder; give a file name for \(option), e.g. "
+          + "\(URL(fileURLWithPath: path).appendingPathComponent("out").path)")
+    }
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
       isDirectory.boolValue
     else {
