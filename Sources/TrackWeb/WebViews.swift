@@ -306,7 +306,7 @@ public struct WebViews: Sendable {
           })
     let artifacts = try store.artifacts(of: id, prefix: nil)
     if !artifacts.isEmpty {
-      html.raw("<div class=\"table\"><h2>Artifacts</h2><div class=\"scroll\"><table data-table=\"artifacts\"><thead><tr><th>path</th><th class=\"num\">size</th></tr></thead><tbody>")
+      openTable(&html, title: "Artifacts", kind: "artifacts", headers: [("path", false), ("size", true)])
       for artifact in artifacts {
         html.raw("<tr><td>")
         if mode == .server {
@@ -518,9 +518,7 @@ public struct WebViews: Sendable {
 
   private func table(_ html: inout HTML, title: String, kind: String, headers: [String], rows: [[String]]) {
     guard !rows.isEmpty else { return }
-    html.raw("<div class=\"table\"><h2>\(HTML.escape(title))</h2><div class=\"scroll\"><table data-table=\"\(kind)\"><thead><tr>")
-    for header in headers { html.element("th", [], header) }
-    html.raw("</tr></thead><tbody>")
+    openTable(&html, title: title, kind: kind, headers: headers.map { ($0, false) })
     for row in rows {
       html.raw("<tr>")
       for cell in row { html.element("td", [], cell) }
@@ -529,14 +527,19 @@ public struct WebViews: Sendable {
     html.raw("</tbody></table></div></div>")
   }
 
+  /// A titled table's start, up to its open `<tbody>` (closed by `</tbody></table></div></div>`).
+  private func openTable(_ html: inout HTML, title: String, kind: String, headers: [(String, Bool)]) {
+    html.raw("<div class=\"table\"><h2>\(HTML.escape(title))</h2><div class=\"scroll\"><table data-table=\"\(kind)\"><thead><tr>")
+    for (header, numeric) in headers { html.element("th", numeric ? [("class", "num")] : [], header) }
+    html.raw("</tr></thead><tbody>")
+  }
+
   private func numberTable(
     _ html: inout HTML, title: String, kind: String, headers: [String], rows: [RunDiff.NumberRow],
     score: Bool
   ) {
     guard !rows.isEmpty else { return }
-    html.raw("<div class=\"table\"><h2>\(HTML.escape(title))</h2><div class=\"scroll\"><table data-table=\"\(kind)\"><thead><tr>")
-    for header in headers { html.element("th", [], header) }
-    html.raw("</tr></thead><tbody>")
+    openTable(&html, title: title, kind: kind, headers: headers.map { ($0, false) })
     for row in rows {
       html.raw("<tr><td>\(HTML.escape(row.key))</td>")
       let deltas = row.deltas
