@@ -114,14 +114,9 @@ def tf_seed(a):
            version=tf.__version__)
 
 
-def torch_fashion(a):
-    import torch
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
-    x, y, tx, ty = (torch.from_numpy(v) for v in fashion(a.data))
-    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                                torch.nn.Linear(256, 256), torch.nn.ReLU(),
-                                torch.nn.Linear(256, 10))
+def torch_train(torch, model, x, y, a):
+    """SGD with momentum over shuffled batches for a.epochs; returns (wall s, CPU s, last
+    epoch's mean loss), timing the training loop only."""
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum)
     generator = torch.Generator().manual_seed(3)
     n = x.shape[0]
@@ -141,6 +136,19 @@ def torch_fashion(a):
         seconds += time.perf_counter() - start
         cpu += time.process_time() - cpu_start
         last = total / batches
+    return seconds, cpu, last
+
+
+def torch_fashion(a):
+    import torch
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    x, y, tx, ty = (torch.from_numpy(v) for v in fashion(a.data))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                torch.nn.Linear(256, 256), torch.nn.ReLU(),
+                                torch.nn.Linear(256, 10))
+    n = x.shape[0]
+    seconds, cpu, last = torch_train(torch, model, x, y, a)
     with torch.no_grad():
         accuracy = (model(tx).argmax(1) == ty).float().mean().item()
     fashion_report("torch", a, n, seconds, cpu, last, accuracy, torch.__version__)
@@ -197,25 +205,8 @@ def torch_cnn(a):
     model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=a.momentum)
-    generator = torch.Generator().manual_seed(3)
     n = x.shape[0]
-    seconds, cpu, last = 0.0, 0.0, 0.0
-    for _ in range(a.epochs):
-        order = torch.randperm(n, generator=generator)
-        total, batches = 0.0, 0
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for i in range(0, n, a.batch):
-            index = order[i:i + a.batch]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(x[index]), y[index])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-            batches += 1
-        seconds += time.perf_counter() - start
-        cpu += time.process_time() - cpu_start
-        last = total / batches
+    seconds, cpu, last = torch_train(torch, model, x, y, a)
     with torch.no_grad():
         accuracy = sum((model(tx[i:i + 1000]).argmax(1) == ty[i:i + 1000]).sum().item()
                        for i in range(0, tx.shape[0], 1000)) / tx.shape[0]

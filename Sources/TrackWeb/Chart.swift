@@ -15,9 +15,7 @@ struct Series {
 /// `SeriesSampler`: per bucket of the x range, its lowest and highest point, and the ends).
 enum Downsample {
   static func minMax(_ points: [(x: Double, y: Double)], buckets: Int) -> [(x: Double, y: Double)] {
-    guard points.count > 2 * buckets + 2, let first = points.first, let last = points.last else {
-      return points
-    }
+    guard let first = points.first, let last = points.last else { return points }
     var sampler = SeriesSampler<Void>(low: first.x, high: last.x, buckets: buckets)
     for point in points { sampler.add(x: point.x, y: point.y, payload: ()) }
     return sampler.result(last: ()).map { (x: $0.x, y: $0.y) }

@@ -68,6 +68,8 @@ public struct WebViews: Sendable {
 
   /// Runs listed per page.
   public static let pageSize = 50
+  /// The most runs one comparison draws.
+  public static let maximumCompared = 20
 
   // MARK: Runs
 
@@ -265,7 +267,7 @@ public struct WebViews: Sendable {
     if report.matrix.taskCount > 0 {
       html.raw("<section><h2>What it learned and forgot</h2><div class=\"pair\">")
       matrixHeatmap(report).render(into: &html)
-      forgettingChart(report, colour: nil).render(into: &html)
+      forgettingChart(report).render(into: &html)
       html.raw("</div></section>")
     }
 
@@ -338,13 +340,13 @@ public struct WebViews: Sendable {
 
   /// Each task's score after each training stage: one line per task, falling as later
   /// tasks are learned.
-  func forgettingChart(_ report: RunReport, colour: Int?) -> LineChart {
+  func forgettingChart(_ report: RunReport) -> LineChart {
     let matrix = report.matrix
     let names = taskNames(report)
     let stages = matrix.rows.keys.sorted()
     let series = (1...max(1, matrix.taskCount)).map { j in
       Series(
-        name: names[j - 1], colour: colour ?? (j - 1),
+        name: names[j - 1], colour: j - 1,
         points: stages.compactMap { i in matrix.value(trainedThrough: i, task: j).map { (Double(i), $0) } })
     }
     return LineChart(
@@ -365,8 +367,9 @@ public struct WebViews: Sendable {
     guard ids.count >= 2 else {
       throw ExperimentError(.invalidRequest, "compare needs at least two runs: select them in the runs table (or /compare?run=1&run=2)")
     }
-    guard ids.count <= 20 else {
-      throw ExperimentError(.invalidRequest, "compare takes at most 20 runs, not \(ids.count)")
+    guard ids.count <= WebViews.maximumCompared else {
+      throw ExperimentError(
+        .invalidRequest, "compare takes at most \(WebViews.maximumCompared) runs, not \(ids.count)")
     }
     let xAxis = XAxis(rawValue: query["x"] ?? "step") ?? .step
     let reports = try loadReports(ids, xAxis: xAxis)
@@ -377,11 +380,11 @@ public struct WebViews: Sendable {
     html.raw("<ul class=\"legend runs\" data-legend>")
     for (index, report) in reports.enumerated() {
       html.raw("<li><span class=\"swatch\" style=\"background:\(Palette.line(index))\"></span>")
-      runLink(&html, report.run.id, "\(report.run.id) · \(report.run.name)")
+      runLink(&html, report.run.id, WebViews.label(report.run))
       html.raw(" <span class=\"status \(report.run.status.rawValue)\">\(report.run.status.rawValue)</span>\(index == 0 ? " (baseline)" : "")</li>")
     }
     html.raw("</ul>")
-    let headers = ["key"] + reports.enumerated().map { "\($0.offset == 0 ? "" : "")\($0.element.run.id) · \($0.element.run.name)" }
+    let headers = ["key"] + reports.map { WebViews.label($0.run) }
     if !diff.params.isEmpty {
       table(&html, title: "Parameters that differ", kind: "params-diff", headers: headers,
             rows: diff.params.map { row in [row.key] + row.values.map { $0?.description ?? "—" } })
@@ -396,12 +399,11 @@ public struct WebViews: Sendable {
       for (index, report) in reports.enumerated() where report.matrix.taskCount > 0 && index > 0 {
         matrixDelta(diff, against: index, reports: reports).render(into: &html)
       }
-      for (index, report) in reports.enumerated() where report.matrix.taskCount > 0 {
-        var chart = forgettingChart(report, colour: nil)
+      for report in reports where report.matrix.taskCount > 0 {
+        var chart = forgettingChart(report)
         chart.key = "forgetting-\(report.run.id)"
-        chart.title = "run \(report.run.id) · \(report.run.name): each task after each stage"
+        chart.title = "run \(WebViews.label(report.run)): each task after each stage"
         chart.render(into: &html)
-        _ = index
       }
       html.raw("</div></section>")
     }
@@ -415,7 +417,7 @@ public struct WebViews: Sendable {
         let series = reports.enumerated().compactMap { index, report -> Series? in
           guard let points = report.series[key] else { return nil }
           return Series(
-            name: "\(report.run.id) · \(report.run.name)", colour: index,
+            name: WebViews.label(report.run), colour: index,
             points: xAxis.points(points, start: report.run.startedAt ?? report.run.createdAt),
             total: report.seriesTotals[key])
         }
@@ -456,6 +458,9 @@ public struct WebViews: Sendable {
   }
 
   // MARK: Pieces
+
+  /// How a run is named on a page: "3 · replay".
+  static func label(_ run: Run) -> String { "\(run.id) · \(run.name)" }
 
   /// The runs' reports, read in parallel through the readers (each run through one).
   func loadReports(_ ids: [RunID], xAxis: XAxis) throws -> [RunReport] {

@@ -46,8 +46,8 @@ public struct RunReport {
     self.series = series
     seriesTotals = totals
     checkpoints = try store.checkpoints(of: id)
-    knowledgeCount = try store.knowledgeBaseCount(of: id)
-    knowledgeByTask = knowledgeCount == 0 ? [:] : try store.knowledgeBaseCounts(of: id)
+    knowledgeByTask = try store.knowledgeBaseCounts(of: id)
+    knowledgeCount = knowledgeByTask.values.reduce(0, +)
   }
 
   /// Parameters as a dictionary.

@@ -105,7 +105,7 @@ extension SQLiteStore {
     -> SampledSeries
   {
     try withDatabase { database in
-      _ = try runRow(run, in: database)
+      let created = try runRow(run, in: database).createdAt.timeIntervalSince1970
       guard
         let keyID = try database.integer(
           "SELECT id FROM metric_keys WHERE name = ?", [.text(key)])
@@ -119,8 +119,6 @@ extension SQLiteStore {
       guard let low = range[0], let high = range[1] else {
         return SampledSeries(points: [], total: 0)
       }
-      let created = try database.statement("SELECT created_at FROM runs WHERE id = ?")
-        .map([.integer(run)]) { $0.double(0) }.first ?? 0
       // Plain values per row (no String, no Date), and the columns beyond step and value
       // read only for the rows kept. (Selecting only step and value, then looking the kept
       // rows up by key, measured no faster: Benchmarks/web.sh.)
@@ -323,21 +321,18 @@ extension SQLiteStore {
     }
   }
 
-  /// The number of entries in a run's knowledge base.
+  /// The number of entries in a run's knowledge base by task.
   public func knowledgeBaseCounts(of run: RunID) throws -> [Int: Int] {
     try withDatabase { database in
       _ = try runRow(run, in: database)
       var counts: [Int: Int] = [:]
-      for (task, count) in try Statement(
-        database: database,
-        sql: "SELECT task, count(*) FROM knowledge WHERE run_id = ? GROUP BY task"
-      ).map([.integer(run)], { (Int($0.int64(0)), Int($0.int64(1))) }) {
-        counts[task] = count
-      }
+      try database.statement("SELECT task, count(*) FROM knowledge WHERE run_id = ? GROUP BY task")
+        .forEach([.integer(run)]) { counts[$0.int(0)] = $0.int(1) }
       return counts
     }
   }
 
+  /// The number of entries in a run's knowledge base.
   public func knowledgeBaseCount(of run: RunID) throws -> Int {
     try withDatabase { database in
       _ = try runRow(run, in: database)

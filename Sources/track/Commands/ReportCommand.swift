@@ -33,8 +33,9 @@ struct ReportCommand: ParsableCommand {
     if references.isEmpty {
       throw ValidationError("give at least one run, e.g. track report latest -o run.html")
     }
-    if references.count > 20 {
-      throw ValidationError("a report compares at most 20 runs, not \(references.count)")
+    if references.count > WebViews.maximumCompared {
+      throw ValidationError(
+        "a report compares at most \(WebViews.maximumCompared) runs, not \(references.count)")
     }
   }
 
