@@ -20,6 +20,10 @@ final class InMemoryRecorder: ExperimentRecorder {
   var knowledge: [Int64: KnowledgeSample] = [:]
   var addCount = 0
   var removeCount = 0
+  /// Per knowledge-base write call (add or remove): the task whose `completeTask` it was
+  /// made in, or nil when it was made outside one.
+  var knowledgeWriteTasks: [Int?] = []
+  private var currentTask: Int?
   private var nextID: Int64 = 1
 
   /// Called on the training thread when the tasks are recorded (the first report of a run).
@@ -42,8 +46,15 @@ final class InMemoryRecorder: ExperimentRecorder {
     checkpoints.append((task, kind, data))
   }
 
+  func completeTask(_ task: Int, _ body: () throws -> Void) throws {
+    currentTask = task
+    defer { currentTask = nil }
+    try body()
+  }
+
   func addKnowledge(_ samples: [KnowledgeSample]) throws -> [Int64] {
-    samples.map { sample in
+    knowledgeWriteTasks.append(currentTask)
+    return samples.map { sample in
       var stored = sample
       stored.id = nextID
       knowledge[nextID] = stored
@@ -54,6 +65,7 @@ final class InMemoryRecorder: ExperimentRecorder {
   }
 
   func removeKnowledge(ids: [Int64]) throws {
+    knowledgeWriteTasks.append(currentTask)
     for id in ids {
       guard knowledge.removeValue(forKey: id) != nil else {
         throw LearningError.model(message: "removed unknown knowledge id \(id)")

@@ -66,9 +66,13 @@ final class DERPlusPlusStrategy: Strategy {
       }
     }
     memory.remember(batch, logits: current, context: context)
-    try memory.knowledge.flush()
     return outcome
   }
+
+  /// The task's knowledge-base changes reach the store here, inside the task's transaction
+  /// (with its matrix row and checkpoint), so the stored memory is the one the task's
+  /// checkpoint was trained with.
+  func endTask(_ task: Int, context: StrategyContext) throws { try memory?.knowledge.flush() }
 
   func resume(knowledge: [KnowledgeSample], trainedTasks: Int, context: StrategyContext) throws {
     let memory = setUp(context)

@@ -3,9 +3,13 @@ import Foundation
 /// The replay memory, mirrored into the tracker's knowledge base.
 ///
 /// Samples live in fixed slots. Changes are buffered and written to the recorder by `flush()`
-/// (once per batch): evicted stored samples are removed, new samples added, so the store holds
-/// exactly what the memory holds after every batch. A sample added and evicted within one
-/// batch never reaches the store.
+/// (once per task, in the task's transaction): evicted stored samples are removed, new samples
+/// added, so the store holds exactly what the memory held when the task's checkpoint was
+/// saved, and `--from` resumes a consistent pair. A sample added and evicted within one task
+/// never reaches the store. (Flushing after every batch made two write transactions a batch:
+/// ~20× the blob bytes through the WAL, and parallel runs on one file waiting on each other's
+/// locks.) The buffer is bounded: at most `capacity` unstored slots and one pending id per
+/// stored sample.
 final class KnowledgeBase {
   /// One remembered sample.
   struct Entry {

@@ -3,7 +3,7 @@ import Foundation
 /// How each batch updates the model across tasks (`strategy:` section).
 public struct StrategySpec: Codable, Equatable {
   /// The continual-learning strategies on offer.
-  public enum Kind: String, Codable, CaseIterable {
+  public enum Kind: String, Codable, CaseIterable, Sendable {
     case naive, replay, ewc, lwf, agem, joint, derpp
     case erACE = "er-ace"
   }
