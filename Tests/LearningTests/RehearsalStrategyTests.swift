@@ -23,8 +23,6 @@ import Testing
     try ContinualExperiment(spec: spec, recorder: recorder).run()
   }
 
-  /// ∂/∂z of α · mean((z − t)²) over B × K outputs, the gradient DER++ adds on the memory
-  /// batch's logits, against central finite differences of the loss through the model.
   /// Every rehearsal strategy writes its knowledge-base changes inside the task's
   /// `completeTask` (one unit with the matrix row and checkpoint), at most one add and one
   /// remove per task, and what the store ends with is the memory: before, replay, DER++ and
@@ -44,6 +42,8 @@ import Testing
     #expect(recorder.removeCount > 0)
   }
 
+  /// ∂/∂z of α · mean((z − t)²) over B × K outputs, the gradient DER++ adds on the memory
+  /// batch's logits, against central finite differences of the loss through the model.
   @Test func logitMatchingGradientMatchesFiniteDifferences() throws {
     let model = try MLP(
       architecture: Architecture(input: 3, hidden: [4], output: 2, activation: .tanh), seed: 3)

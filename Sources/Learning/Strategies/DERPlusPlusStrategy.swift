@@ -69,9 +69,7 @@ final class DERPlusPlusStrategy: Strategy {
     return outcome
   }
 
-  /// The task's knowledge-base changes reach the store here, inside the task's transaction
-  /// (with its matrix row and checkpoint), so the stored memory is the one the task's
-  /// checkpoint was trained with.
+  /// Writes the task's knowledge-base changes, inside its transaction (`KnowledgeBase`).
   func endTask(_ task: Int, context: StrategyContext) throws { try memory?.knowledge.flush() }
 
   func resume(knowledge: [KnowledgeSample], trainedTasks: Int, context: StrategyContext) throws {
