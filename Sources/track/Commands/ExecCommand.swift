@@ -92,6 +92,10 @@ struct ExecCommand: ParsableCommand {
       try child.run()
     } catch {
       signals.stop()
+      // The write ends are still ours when the program did not start: close them, so the
+      // readers see end of file.
+      try? outPipe.fileHandleForWriting.close()
+      try? errPipe.fileHandleForWriting.close()
       output.finish()
       try? logger.setTag("exec.error", "\(error)")
       try? logger.finish(.failed)
@@ -163,16 +167,26 @@ private final class PortBox: @unchecked Sendable {
 }
 
 /// Copies a program's output through as it arrives and reads scalars from whole lines.
+///
+/// One thread per stream reads its pipe with blocking reads until end of file, so every byte
+/// the program wrote is read, in order, before `finish()` returns (a `readabilityHandler` could
+/// still be holding a chunk when the program exited: 72 of 5,000 points were lost that way).
 private final class OutputRelay: @unchecked Sendable {
-  // @unchecked: `partial`, `scalars` and `problem` are only touched under `lock`.
+  // @unchecked: `partial`, `scalars`, `closed` and `problem` are only touched under `lock`.
   private let lock = NSLock()
   private let logger: RunLogger
   private let readScalars: Bool
+  private let readers = DispatchGroup()
   private var partial: [[UInt8]] = [[], []]
   private var scalars = ScalarLines()
-  private var handles: [FileHandle] = []
-  private var targets: [FileHandle] = []
-  private(set) var problem: String?
+  private var closed = false
+  private var problem_: String?
+
+  var problem: String? {
+    lock.lock()
+    defer { lock.unlock() }
+    return problem_
+  }
 
   init(logger: RunLogger, readScalars: Bool) {
     self.logger = logger
@@ -180,41 +194,49 @@ private final class OutputRelay: @unchecked Sendable {
   }
 
   func attach(_ source: FileHandle, to target: FileHandle, stream: Int) {
-    handles.append(source)
-    targets.append(target)
-    source.readabilityHandler = { [weak self] handle in
-      let data = handle.availableData
-      guard !data.isEmpty else {
-        handle.readabilityHandler = nil
-        return
-      }
-      target.write(data)
-      self?.consume(data, stream: stream)
-    }
-  }
-
-  /// Reads what is left after the program exited, and the last line without a newline.
-  func finish() {
-    for (index, handle) in handles.enumerated() {
-      handle.readabilityHandler = nil
-      let rest = handle.readDataToEndOfFile()
-      if !rest.isEmpty {
-        targets[index].write(rest)
-        consume(rest, stream: index)
+    readers.enter()
+    let thread = Thread { [self] in
+      defer { readers.leave() }
+      let descriptor = source.fileDescriptor
+      var buffer = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count > 0 else { break }
+        target.write(Data(buffer[0..<count]))
+        consume(buffer[0..<count], stream: stream)
       }
       lock.lock()
-      let last = partial[index]
-      partial[index] = []
+      let last = partial[stream]
+      partial[stream] = []
       lock.unlock()
-      if !last.isEmpty { record(String(decoding: last, as: UTF8.self)) }
+      if !last.isEmpty { record([String(decoding: last, as: UTF8.self)]) }
     }
+    thread.name = "track exec output \(stream)"
+    thread.start()
   }
 
-  private func consume(_ data: Data, stream: Int) {
+  /// Waits until both streams reached end of file (the program and everything that inherited
+  /// its output closed them), at most `seconds`; after it nothing more is recorded. False when
+  /// a stream was still open (a background process holding it), said in `problem`.
+  @discardableResult
+  func finish(waitingAtMost seconds: Double = 5) -> Bool {
+    let drained = readers.wait(timeout: .now() + seconds) == .success
+    lock.lock()
+    closed = true
+    if !drained, problem_ == nil {
+      problem_ = "the program's output was still open \(Int(seconds)) s after it exited "
+        + "(a background process holding it?); later output was not recorded"
+    }
+    lock.unlock()
+    return drained
+  }
+
+  private func consume(_ bytes: ArraySlice<UInt8>, stream: Int) {
     guard readScalars else { return }
     var lines: [String] = []
     lock.lock()
-    for byte in data {
+    for byte in bytes {
       if byte == 0x0A {
         lines.append(String(decoding: partial[stream], as: UTF8.self))
         partial[stream].removeAll(keepingCapacity: true)
@@ -223,22 +245,24 @@ private final class OutputRelay: @unchecked Sendable {
       }
     }
     lock.unlock()
-    for line in lines { record(line) }
+    if !lines.isEmpty { record(lines) }
   }
 
-  private func record(_ line: String) {
+  /// Logs the scalars of whole lines; under the lock, so nothing is logged after `finish()`.
+  private func record(_ lines: [String]) {
     guard readScalars else { return }
     lock.lock()
-    let trimmed = line.hasSuffix("\r") ? String(line.dropLast()) : line
-    let points = scalars.points(in: trimmed)
-    lock.unlock()
-    guard !points.isEmpty else { return }
-    do {
-      try logger.log(batch: points)
-    } catch {
-      lock.lock()
-      if problem == nil { problem = "a scalar was not recorded: \(error)" }
-      lock.unlock()
+    defer { lock.unlock() }
+    guard !closed else { return }
+    for line in lines {
+      // A line at a time: a line the store refuses costs only its own points.
+      let points = scalars.points(in: line.hasSuffix("\r") ? String(line.dropLast()) : line)
+      guard !points.isEmpty else { continue }
+      do {
+        try logger.log(batch: points)
+      } catch {
+        if problem_ == nil { problem_ = "a scalar was not recorded: \(error)" }
+      }
     }
   }
 }
