@@ -217,10 +217,9 @@ private final class OutputRelay: @unchecked Sendable {
   }
 
   /// Waits until both streams reached end of file (the program and everything that inherited
-  /// its output closed them), at most `seconds`; after it nothing more is recorded. False when
-  /// a stream was still open (a background process holding it), said in `problem`.
-  @discardableResult
-  func finish(waitingAtMost seconds: Double = 5) -> Bool {
+  /// its output closed them), at most `seconds`; after it nothing more is recorded. A stream
+  /// still open then (a background process holding it) is said in `problem`.
+  func finish(waitingAtMost seconds: Double = 5) {
     let drained = readers.wait(timeout: .now() + seconds) == .success
     lock.lock()
     closed = true
@@ -229,7 +228,6 @@ private final class OutputRelay: @unchecked Sendable {
         + "(a background process holding it?); later output was not recorded"
     }
     lock.unlock()
-    return drained
   }
 
   private func consume(_ bytes: ArraySlice<UInt8>, stream: Int) {
