@@ -20,7 +20,7 @@ if [ ! -f "$db" ]; then
   "$bin/scale-benchmark" "$db" "$runs" "$points"
 fi
 echo "store: $(du -h "$db" | cut -f1) ($db)"
-sqlite3 "$db" "SELECT 'bytes_per_point: ' || printf('%.1f', (SELECT sum(pgsize) FROM dbstat WHERE name = 'metric_points') * 1.0 / (SELECT count(*) FROM metric_points)) || ' B'"
+sqlite3 "$db" "SELECT 'bytes_per_point: ' || printf('%.1f', (SELECT sum(pgsize) FROM dbstat WHERE name IN ('metric_values', 'metric_repeats', 'metric_series', 'sqlite_autoindex_metric_series_1')) * 1.0 / (SELECT count(*) FROM metric_points)) || ' B'"
 
 median() {  # median wall seconds of 5 runs of "$@"
   for _ in 1 2 3 4 5; do

@@ -59,7 +59,8 @@ for index in 0..<runCount {
 let seconds = Date().timeIntervalSince(started)
 let total = runCount * pointsPerRun
 print("built: \(runCount) runs, \(total) points in \(String(format: "%.1f", seconds)) s")
+let names = SQLiteStore.pointObjects.map { "'\($0)'" }.joined(separator: ", ")
 let bytes = try store.query(
-  "SELECT sum(pgsize) FROM dbstat WHERE name IN ('metric_points')"
+  "SELECT sum(pgsize) FROM dbstat WHERE name IN (\(names))"
 ).rows[0][0].doubleValue ?? 0
 print("bytes_per_point: \(String(format: "%.1f", bytes / Double(max(total, 1)))) B")

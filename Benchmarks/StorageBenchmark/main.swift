@@ -65,8 +65,9 @@ func perCall() throws -> Double {
 }
 
 /// The raw C API, WAL, prepared insert, 4,096 rows per transaction: `compact` inserts into the
-/// layout track uses since migration 5 (WITHOUT ROWID, clustered, integer milliseconds), else
-/// into the layout before it (rowid table, 8-byte time, separate index).
+/// layout track uses since migration 9 (WITHOUT ROWID, clustered on (series, step), integer
+/// milliseconds), else into the layout before migration 5 (rowid table, 8-byte time, separate
+/// index).
 func raw(compact: Bool) throws -> Double {
   var db: OpaquePointer?
   let path = folder.appendingPathComponent(compact ? "raw-compact.db" : "raw.db").path
@@ -81,9 +82,9 @@ func raw(compact: Bool) throws -> Double {
   exec(
     compact
       ? """
-      CREATE TABLE metric_points (run_id INTEGER NOT NULL, key_id INTEGER NOT NULL,
-        step INTEGER NOT NULL, seq INTEGER NOT NULL, epoch INTEGER, task INTEGER, value REAL,
-        wall_ms INTEGER NOT NULL, PRIMARY KEY (run_id, key_id, step, seq)) WITHOUT ROWID;
+      CREATE TABLE metric_values (series_id INTEGER NOT NULL, step INTEGER NOT NULL,
+        epoch INTEGER, task INTEGER, value REAL, wall_ms INTEGER NOT NULL,
+        PRIMARY KEY (series_id, step)) WITHOUT ROWID;
       """
       : """
       CREATE TABLE metrics (run_id INTEGER NOT NULL, key_id INTEGER NOT NULL,
@@ -94,7 +95,7 @@ func raw(compact: Bool) throws -> Double {
   sqlite3_prepare_v2(
     db,
     compact
-      ? "INSERT INTO metric_points VALUES (?, ?, ?, 0, ?, ?, ?, ?)"
+      ? "INSERT INTO metric_values VALUES (?, ?, ?, ?, ?, ?)"
       : "INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &statement, nil)
   defer { sqlite3_finalize(statement) }
   return seconds {
@@ -102,16 +103,25 @@ func raw(compact: Bool) throws -> Double {
     exec("BEGIN")
     for index in 0..<points {
       sqlite3_reset(statement)
-      sqlite3_bind_int64(statement, 1, 1)
-      sqlite3_bind_int64(statement, 2, Int64(index & 3) + 1)
-      sqlite3_bind_int64(statement, 3, Int64(index >> 2))
-      sqlite3_bind_int64(statement, 4, Int64(index >> 12))
-      sqlite3_bind_null(statement, 5)
-      sqlite3_bind_double(statement, 6, Double(index) * 0.001)
+      var column: Int32 = 0
+      func next() -> Int32 {
+        column += 1
+        return column
+      }
       if compact {
-        sqlite3_bind_int64(statement, 7, Int64(index / 1000))
+        sqlite3_bind_int64(statement, next(), Int64(index & 3) + 1)
       } else {
-        sqlite3_bind_double(statement, 7, now)
+        sqlite3_bind_int64(statement, next(), 1)
+        sqlite3_bind_int64(statement, next(), Int64(index & 3) + 1)
+      }
+      sqlite3_bind_int64(statement, next(), Int64(index >> 2))
+      sqlite3_bind_int64(statement, next(), Int64(index >> 12))
+      sqlite3_bind_null(statement, next())
+      sqlite3_bind_double(statement, next(), Double(index) * 0.001)
+      if compact {
+        sqlite3_bind_int64(statement, next(), Int64(index / 1000))
+      } else {
+        sqlite3_bind_double(statement, next(), now)
       }
       sqlite3_step(statement)
       if index % 4_096 == 4_095 { exec("COMMIT; BEGIN") }
@@ -148,7 +158,7 @@ print(
     + " B (rowid table + index, the layout before migration 5)")
 print(
   "track_bytes_per_point: "
-    + String(format: "%.1f", bytesPerPoint("batched.db", ["metric_points"])) + " B")
+    + String(format: "%.1f", bytesPerPoint("batched.db", SQLiteStore.pointObjects)) + " B")
 print("track_batched_vs_raw: \(String(format: "%.2f", batchedRate / rawRate)) x")
 print(
   "track_batched_vs_raw_compact: \(String(format: "%.2f", batchedRate / rawCompactRate)) x")

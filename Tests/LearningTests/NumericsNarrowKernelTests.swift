@@ -227,8 +227,9 @@ import Testing
     }
   }
 
-  @Test func avx2AndAVX512GiveTheSameBits() throws {
-    try #require(narrow_isa_supported(narrow_isa_avx512) != 0, "this CPU has no AVX-512")
+  /// Skipped (not failed) on a CPU without AVX-512, such as the AMD EPYC machines here.
+  @Test(.enabled(if: narrow_isa_supported(narrow_isa_avx512) != 0, "this CPU has no AVX-512"))
+  func avx2AndAVX512GiveTheSameBits() throws {
     for (inputs, outputs) in NarrowKernelVersionTests.shapes {
       for rows in [1, 5, 64, 130] {
         let layer = Layer(inputs: inputs, outputs: outputs, rows: rows, relu: true, seed: 3)

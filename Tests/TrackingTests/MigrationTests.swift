@@ -56,6 +56,60 @@ struct MigrationTests {
     #expect(try store.check().isOK)
   }
 
+
+  /// Migration 9 moves points from (run, key, step, seq) rows to series: every point keeps
+  /// its step, order, value (NaN too) and time; repeats of a step keep their logging order; a
+  /// step whose first point another client deleted keeps its next one; removing a run still
+  /// removes its points.
+  @Test func seriesMigrationKeepsEveryPointAndItsOrder() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("old.db")
+    let seriesMigration = try #require(
+      EmbeddedMigrations.all.firstIndex { $0.name == "0009_metric_series.sql" })
+    let columns = "run_id, key_id, step, epoch, task, value, wall_time"
+    var before: [[StoreValue]] = []
+    do {
+      let database = try Database(path: path, readOnly: false, create: true)
+      try database.executeScript("PRAGMA journal_mode = WAL")
+      try Migrator(migrations: Array(EmbeddedMigrations.all.prefix(seriesMigration)))
+        .migrate(database)
+      try database.executeScript(
+        """
+        INSERT INTO runs (uuid, name, status, created_at, heartbeat_at) VALUES
+          ('0a1b2c3d-0000-0000-0000-000000000001', 'a', 'finished', 1e9, 1e9),
+          ('0a1b2c3d-0000-0000-0000-000000000002', 'b', 'finished', 2e9, 2e9);
+        INSERT INTO metric_keys (name) VALUES ('loss'), ('acc');
+        INSERT INTO metrics (run_id, key_id, step, epoch, task, value, wall_time) VALUES
+          (1, 1, 0, 1, 1, 0.5, 1000000000.5), (1, 1, 1, 1, 1, 0.4, 1000000001.0),
+          (1, 1, 1, 1, 1, 0.41, 1000000001.25), (1, 1, 1, 1, 2, 0.42, 1000000001.5),
+          (1, 2, 0, NULL, NULL, NULL, 1000000002.0), (2, 1, 5, 3, NULL, 0.9, 2000000003.0),
+          (2, 1, 7, NULL, NULL, 0.8, 2000000004.0), (2, 1, 7, NULL, NULL, 0.7, 2000000005.0);
+        DELETE FROM metric_points WHERE run_id = 2 AND step = 7 AND seq = 0;
+        """)
+      before = try database.statement(
+        "SELECT \(columns) FROM metrics ORDER BY run_id, key_id, step, wall_time"
+      ).map { row in (0..<7).map { row.value($0) } }
+    }
+    let store = try SQLiteStore(path: path)
+    #expect(
+      try store.query("SELECT \(columns) FROM metrics ORDER BY run_id, key_id, step, wall_time")
+        .rows == before)
+    #expect(try store.metricSeries(of: 1, key: "loss").map(\.value) == [0.5, 0.4, 0.41, 0.42])
+    #expect(try store.metricSeries(of: 1, key: "loss").map(\.task) == [1, 1, 1, 2])
+    #expect(try store.metricSeries(of: 1, key: "acc").map(\.value.isNaN) == [true])
+    #expect(try store.metricSeries(of: 2, key: "loss").map(\.value) == [0.9, 0.7])
+    #expect(
+      try store.query("SELECT count(*) FROM metric_values").rows == [[.integer(5)]])
+    #expect(
+      try store.query("SELECT step, seq FROM metric_repeats ORDER BY seq").rows
+        == [[.integer(1), .integer(1)], [.integer(1), .integer(2)]])
+    #expect(try store.check().isOK)
+    try store.deleteRun(1)
+    #expect(try store.query("SELECT DISTINCT run_id FROM metric_points").rows == [[.integer(2)]])
+    #expect(try store.query("SELECT count(*) FROM metric_repeats").rows == [[.integer(0)]])
+    #expect(try store.query("SELECT run_id FROM metric_series").rows == [[.integer(2)]])
+  }
   @Test func upgradesAFileMadeByTheFirstMigration() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }

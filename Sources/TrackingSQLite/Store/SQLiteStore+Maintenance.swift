@@ -15,16 +15,15 @@ extension SQLiteStore {
         try database.statement("SELECT count(*), COALESCE(sum(size), 0) \(orphan)")
         .first { (Int($0.int64(0)), Int($0.int64(1))) } ?? (0, 0)
       try database.execute("DELETE \(orphan)")
-      // Metric names no point uses any more (their runs were removed). A name in
-      // metric_latest is in use; only the rest are looked for among the points.
+      // Metric names no series uses any more (their runs were removed).
       try database.execute(
         """
         DELETE FROM metric_keys
         WHERE NOT EXISTS (SELECT 1 FROM metric_latest l WHERE l.key_id = metric_keys.id)
-          AND NOT EXISTS (SELECT 1 FROM metric_points p WHERE p.key_id = metric_keys.id)
+          AND NOT EXISTS (SELECT 1 FROM metric_series s WHERE s.key_id = metric_keys.id)
         """)
       metricKeyIDs.removeAll()
-      seriesEnds.removeAll()
+      seriesIDs.removeAll()
       return totals
     }
     try withConnection { database in
@@ -53,16 +52,9 @@ extension SQLiteStore {
           "foreign key: row \(row.optionalInt64(1).map(String.init) ?? "?") of table "
             + "\(row.string(0)) points to a missing row of \(row.string(2))")
       }
-      let orphans = try orphanSeries(in: database)
-      if !orphans.isEmpty {
-        let points = try orphans.reduce(0) { total, series in
-          total
-            + Int(
-              try database.integer(
-                "SELECT count(*) FROM metric_points WHERE run_id = ? AND key_id = ?",
-                [.integer(series.run), .integer(series.key)]) ?? 0)
-        }
-        problems.append("metrics: \(points) point(s) belong to no run or no metric name")
+      let orphans = try orphanPoints(in: database)
+      if orphans > 0 {
+        problems.append("metrics: \(orphans) point(s) belong to no run or no metric name")
       }
       var blobs = 0
       try database.statement("SELECT sha256, size, data FROM blobs").forEach { row in
@@ -95,34 +87,30 @@ extension SQLiteStore {
     }
   }
 
-  /// The series (run, key) of `metric_points` whose run or metric name does not exist. Walks
-  /// the distinct series by seeking the clustered key (one seek each, not a scan of every
-  /// point: 10 M points took 0.65 s to scan).
-  private func orphanSeries(in database: Database) throws -> [SeriesKey] {
+  /// How many points belong to a series whose run or metric name does not exist, or to no
+  /// series at all. Walks the distinct series of the point tables by seeking their clustered
+  /// key (one seek each, not a scan of every point: 10 M points took 0.65 s to scan).
+  private func orphanPoints(in database: Database) throws -> Int {
     let runs = Set(try database.statement("SELECT id FROM runs").map { $0.int64(0) })
     let keys = Set(try database.statement("SELECT id FROM metric_keys").map { $0.int64(0) })
-    // Seeks on the clustered key: equality on run_id with a range on key_id, and a range on
-    // run_id alone (a row-value range over both columns scans the run's points).
-    let nextRun = try database.statement(
-      "SELECT run_id FROM metric_points WHERE run_id > ? ORDER BY run_id LIMIT 1")
-    let nextKey = try database.statement(
-      """
-      SELECT key_id FROM metric_points WHERE run_id = ? AND key_id > ?
-      ORDER BY key_id LIMIT 1
-      """)
-    var orphans: [SeriesKey] = []
-    var run = try nextRun.first([.integer(Int64.min)]) { $0.int64(0) }
-    while let current = run {
-      var key = try nextKey.first([.integer(current), .integer(Int64.min)]) { $0.int64(0) }
-      while let found = key {
-        if !runs.contains(current) || !keys.contains(found) {
-          orphans.append(SeriesKey(run: current, key: found))
-        }
-        key = try nextKey.first([.integer(current), .integer(found)]) { $0.int64(0) }
-      }
-      run = try nextRun.first([.integer(current)]) { $0.int64(0) }
+    var sound: Set<Int64> = []
+    try database.statement("SELECT id, run_id, key_id FROM metric_series").forEach { row in
+      if runs.contains(row.int64(1)) && keys.contains(row.int64(2)) { sound.insert(row.int64(0)) }
     }
-    return orphans
+    var points = 0
+    for table in ["metric_values", "metric_repeats"] {
+      let next = try database.statement(
+        "SELECT series_id FROM \(table) WHERE series_id > ? ORDER BY series_id LIMIT 1")
+      let count = try database.statement("SELECT count(*) FROM \(table) WHERE series_id = ?")
+      var series = try next.first([.integer(Int64.min)]) { $0.int64(0) }
+      while let current = series {
+        if !sound.contains(current) {
+          points += try count.first([.integer(current)]) { $0.int(0) } ?? 0
+        }
+        series = try next.first([.integer(current)]) { $0.int64(0) }
+      }
+    }
+    return points
   }
 
   public func repairSummaries() throws -> Int {

@@ -84,19 +84,47 @@ extension SQLiteStore {
   /// Every point of one metric of a run, by step (then in logging order).
   public func metricSeries(of run: RunID, key: String) throws -> [MetricPoint] {
     try withDatabase { database in
-      _ = try runRow(run, in: database)
-      return try database.statement(
-        """
-        SELECT p.step, p.epoch, p.task, p.value, r.created_at + p.wall_ms / 1000.0
-        FROM metric_points p JOIN metric_keys k ON k.id = p.key_id JOIN runs r ON r.id = p.run_id
-        WHERE p.run_id = ? AND k.name = ? ORDER BY p.step, p.seq
-        """
-      ).map([.integer(run), .text(key)]) { row in
-        MetricPoint(
-          key: key, value: row.metricValue(3), step: row.int(0), epoch: row.optionalInt(1),
-          task: row.optionalInt(2), wallTime: Date(timeIntervalSince1970: row.double(4)))
-      }
+      let created = try runRow(run, in: database).createdAt.timeIntervalSince1970
+      guard let series = try seriesID(of: run, key: key, in: database) else { return [] }
+      return try seriesPoints(series, in: database)
+        .map([.integer(series)]) { row in
+          MetricPoint(
+            key: key, value: row.metricValue(2), step: row.int(0), epoch: row.optionalInt(3),
+            task: row.optionalInt(4),
+            wallTime: Date(timeIntervalSince1970: created + row.double(5) / 1000))
+        }
     }
+  }
+
+  /// The query of a series' points (argument ?1: its id) in logging order, or only the last
+  /// point: the first point of each step is in `metric_values` (seq 0), later ones in
+  /// `metric_repeats`. Most series have no repeats and read one clustered range; merging the
+  /// two tables sorts each step's points (2.7× slower on a 10,000-point series).
+  func seriesPoints(_ series: Int64, lastOnly: Bool = false, in database: Database) throws
+    -> Statement
+  {
+    let values =
+      "SELECT step, 0 AS seq, value, epoch, task, wall_ms FROM metric_values WHERE series_id = ?1"
+    let repeated = try database.integer(
+      "SELECT EXISTS (SELECT 1 FROM metric_repeats WHERE series_id = ?)", [.integer(series)])
+    guard repeated == 1 else {
+      return try database.statement(
+        values + (lastOnly ? " ORDER BY step DESC LIMIT 1" : " ORDER BY step"))
+    }
+    return try database.statement(
+      values
+        + " UNION ALL SELECT step, seq, value, epoch, task, wall_ms FROM metric_repeats"
+        + " WHERE series_id = ?1"
+        + (lastOnly ? " ORDER BY step DESC, seq DESC LIMIT 1" : " ORDER BY step, seq"))
+  }
+
+  /// The `metric_series` id of a run's metric, nil when it has no points.
+  func seriesID(of run: RunID, key: String, in database: Database) throws -> Int64? {
+    try database.integer(
+      """
+      SELECT s.id FROM metric_series s JOIN metric_keys k ON k.id = s.key_id
+      WHERE s.run_id = ? AND k.name = ?
+      """, [.integer(run), .text(key)])
   }
 
   /// Streams the series through `SeriesSampler`: one pass over the clustered index, keeping
@@ -106,17 +134,17 @@ extension SQLiteStore {
   {
     try withDatabase { database in
       let created = try runRow(run, in: database).createdAt.timeIntervalSince1970
-      guard
-        let keyID = try database.integer(
-          "SELECT id FROM metric_keys WHERE name = ?", [.text(key)])
-      else { return SampledSeries(points: [], total: 0) }
-      // Each a single min()/max(): SQLite answers from the end of the index.
-      let range = try ["min", "max"].map { function in
-        try database.integer(
-          "SELECT \(function)(step) FROM metric_points WHERE run_id = ? AND key_id = ?",
-          [.integer(run), .integer(keyID)])
+      guard let series = try seriesID(of: run, key: key, in: database) else {
+        return SampledSeries(points: [], total: 0)
       }
-      guard let low = range[0], let high = range[1] else {
+      // Each a single min()/max(): SQLite answers from the end of the index.
+      let ends = try ["min", "max"].map { function in
+        try ["metric_values", "metric_repeats"].compactMap { table in
+          try database.integer(
+            "SELECT \(function)(step) FROM \(table) WHERE series_id = ?", [.integer(series)])
+        }
+      }
+      guard let low = ends[0].min(), let high = ends[1].max() else {
         return SampledSeries(points: [], total: 0)
       }
       // Plain values per row (no String, no Date), and the columns beyond step and value
@@ -124,19 +152,18 @@ extension SQLiteStore {
       // rows up by key, measured no faster: Benchmarks/web.sh.)
       typealias Row = (step: Int, value: Double, epoch: Int?, task: Int?, wallMilliseconds: Double)
       var sampler = SeriesSampler<Row>(low: Double(low), high: Double(high), buckets: buckets)
-      let columns = "SELECT step, value, epoch, task, wall_ms FROM metric_points WHERE run_id = ? AND key_id = ?"
       func row(_ statement: Statement) -> Row {
-        (statement.int(0), statement.metricValue(1), statement.optionalInt(2),
-         statement.optionalInt(3), statement.double(4))
+        (statement.int(0), statement.metricValue(2), statement.optionalInt(3),
+         statement.optionalInt(4), statement.double(5))
       }
-      try database.statement(columns + " ORDER BY step, seq").forEach(
-        [.integer(run), .integer(keyID)]
+      try seriesPoints(series, in: database).forEach(
+        [.integer(series)]
       ) { statement in
         let step = statement.int(0)
-        sampler.add(x: Double(step), y: statement.metricValue(1), payload: row(statement))
+        sampler.add(x: Double(step), y: statement.metricValue(2), payload: row(statement))
       }
-      let last = try database.statement(columns + " ORDER BY step DESC, seq DESC LIMIT 1")
-        .map([.integer(run), .integer(keyID)], row).first
+      let last = try seriesPoints(series, lastOnly: true, in: database)
+        .map([.integer(series)], row).first
       let points = sampler.result(last: last).map { sample in
         MetricPoint(
           key: key, value: sample.payload.value, step: sample.payload.step,

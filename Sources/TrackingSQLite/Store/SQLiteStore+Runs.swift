@@ -29,50 +29,57 @@ extension SQLiteStore {
   /// Inserts points (prepared statement) and keeps `metric_latest` current: per metric, the
   /// point with the highest step wins, and among equal steps the one logged last.
   ///
-  /// A point goes to `metric_points` with `seq` 0 when its step is past the series' end (the
-  /// usual case, no lookup); a step already stored gets the next `seq` for it, and so does a
-  /// point whose (run, key, step, 0) another writer of the same run took first.
+  /// A point goes to `metric_values` when its step is new to the series (the usual case: one
+  /// insert, no lookup); a step already stored, by this writer or another of the same run,
+  /// puts it in `metric_repeats` with the step's next `seq`. Points are written one metric
+  /// after another (a stable sort, so each metric keeps its logging order): each series then
+  /// grows at its end, and its pages fill as an append fills them.
   private func insertMetrics(_ points: [MetricPoint], run: RunID, in database: Database) throws {
     guard !points.isEmpty else { return }
     let insert = try database.statement(
       """
-      INSERT INTO metric_points (run_id, key_id, step, seq, epoch, task, value, wall_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+      INSERT INTO metric_values (series_id, step, epoch, task, value, wall_ms)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+      """)
+    let repeatInsert = try database.statement(
+      """
+      INSERT INTO metric_repeats (series_id, step, seq, epoch, task, value, wall_ms)
+      SELECT ?1, ?2, COALESCE(max(seq) + 1, 1), ?3, ?4, ?5, ?6 FROM metric_repeats
+      WHERE series_id = ?1 AND step = ?2
       """)
     let origin = try runOrigin(run, in: database)
     var latest: [Int64: MetricPoint] = [:]
     var lastKey = ""
     var lastKeyID: Int64 = 0
-    var end = Int.min
-    for point in points {
+    var series: Int64 = 0
+    for point in byMetric(points) {
       if point.key != lastKey {
-        if !lastKey.isEmpty { seriesEnds[SeriesKey(run: run, key: lastKeyID)] = end }
         lastKeyID = try metricKeyID(point.key, in: database)
         lastKey = point.key
-        end = try seriesEnd(SeriesKey(run: run, key: lastKeyID), in: database)
+        series = try seriesID(SeriesKey(run: run, key: lastKeyID), in: database)
       }
       let wall = Int64(((point.wallTime.timeIntervalSince1970 - origin) * 1000).rounded())
-      var seq: Int64 =
-        point.step > end ? 0 : try nextSeq(run: run, key: lastKeyID, step: point.step, in: database)
-      while true {
-        insert.reset()
-        insert.bindFast(run, at: 1)
-        insert.bindFast(lastKeyID, at: 2)
-        insert.bindFast(Int64(point.step), at: 3)
-        insert.bindFast(seq, at: 4)
-        insert.bindFast(point.epoch.map(Int64.init), at: 5)
-        insert.bindFast(point.task.map(Int64.init), at: 6)
-        insert.bindFast(point.value, at: 7)
-        insert.bindFast(wall, at: 8)
-        try insert.step()
-        if database.changes > 0 { break }
-        seq = try nextSeq(run: run, key: lastKeyID, step: point.step, in: database)
+      insert.reset()
+      insert.bindFast(series, at: 1)
+      insert.bindFast(Int64(point.step), at: 2)
+      insert.bindFast(point.epoch.map(Int64.init), at: 3)
+      insert.bindFast(point.task.map(Int64.init), at: 4)
+      insert.bindFast(point.value, at: 5)
+      insert.bindFast(wall, at: 6)
+      try insert.step()
+      if database.changes == 0 {
+        repeatInsert.reset()
+        repeatInsert.bindFast(series, at: 1)
+        repeatInsert.bindFast(Int64(point.step), at: 2)
+        repeatInsert.bindFast(point.epoch.map(Int64.init), at: 3)
+        repeatInsert.bindFast(point.task.map(Int64.init), at: 4)
+        repeatInsert.bindFast(point.value, at: 5)
+        repeatInsert.bindFast(wall, at: 6)
+        try repeatInsert.step()
       }
-      end = max(end, point.step)
       if let current = latest[lastKeyID], current.step > point.step { continue }
       latest[lastKeyID] = point
     }
-    seriesEnds[SeriesKey(run: run, key: lastKeyID)] = end
     let upsert = try database.statement(
       """
       INSERT INTO metric_latest (run_id, key_id, step, value, wall_time) VALUES (?, ?, ?, ?, ?)
@@ -91,24 +98,43 @@ extension SQLiteStore {
     }
   }
 
-  /// The highest step stored for a series (cached; read once per series and connection).
-  private func seriesEnd(_ series: SeriesKey, in database: Database) throws -> Int {
-    if let end = seriesEnds[series] { return end }
-    let end = try database.integer(
-      "SELECT max(step) FROM metric_points WHERE run_id = ? AND key_id = ?",
-      [.integer(series.run), .integer(series.key)]
-    ).map(Int.init) ?? Int.min
-    seriesEnds[series] = end
-    return end
+  /// The points grouped by metric in order of each metric's first point, each metric's points
+  /// in the order given. A batch of one metric (the usual live batch) is returned as it is.
+  private func byMetric(_ points: [MetricPoint]) -> [MetricPoint] {
+    guard let first = points.first?.key, points.contains(where: { $0.key != first }) else {
+      return points
+    }
+    var order: [String: Int] = [:]
+    var groups: [[MetricPoint]] = []
+    for point in points {
+      if let index = order[point.key] {
+        groups[index].append(point)
+      } else {
+        order[point.key] = groups.count
+        groups.append([point])
+      }
+    }
+    return Array(groups.joined())
   }
 
-  /// The next free `seq` for a step of a series.
-  private func nextSeq(run: RunID, key: Int64, step: Int, in database: Database) throws -> Int64 {
-    try database.integer(
-      """
-      SELECT COALESCE(max(seq) + 1, 0) FROM metric_points
-      WHERE run_id = ? AND key_id = ? AND step = ?
-      """, [.integer(run), .integer(key), .integer(Int64(step))]) ?? 0
+  /// The id of a series in `metric_series`, numbered on its first point (cached per
+  /// connection; `write` drops ids numbered in a transaction that failed).
+  private func seriesID(_ series: SeriesKey, in database: Database) throws -> Int64 {
+    if let id = seriesIDs[series] { return id }
+    let find = try database.statement(
+      "SELECT id FROM metric_series WHERE run_id = ? AND key_id = ?")
+    let id: Int64
+    if let found = try find.first([.integer(series.run), .integer(series.key)], { $0.int64(0) }) {
+      id = found
+    } else {
+      try database.execute(
+        "INSERT INTO metric_series (run_id, key_id) VALUES (?, ?)",
+        [.integer(series.run), .integer(series.key)])
+      id = database.lastInsertRowID
+    }
+    if seriesIDs.count >= SQLiteStore.seriesCacheLimit { seriesIDs.removeAll() }
+    seriesIDs[series] = id
+    return id
   }
 
   /// The run's `created_at`: `wall_ms` counts from it (cached per run).

@@ -92,7 +92,7 @@ extension SQLiteStore {
         """, [.integer(id)])
     }
     runOrigins[id] = nil
-    seriesEnds = seriesEnds.filter { $0.key.run != id }
+    seriesIDs = seriesIDs.filter { $0.key.run != id }
   }
 
   /// Stores the parameter unless present; the same value again is fine, another value throws.

@@ -30,9 +30,15 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
   private var reader: Database?
   let lock = NSRecursiveLock()
   var metricKeyIDs: [String: Int64] = [:]
-  /// The highest step stored per series, so the usual point (a new step) needs no lookup.
-  /// A stale entry only costs a lookup: a step it wrongly calls new conflicts and is retried.
-  var seriesEnds: [SeriesKey: Int] = [:]
+  /// The `metric_series` id of each series written through this connection (emptied when it
+  /// reaches `seriesCacheLimit`, so a long-lived server's cache stays bounded).
+  var seriesIDs: [SeriesKey: Int64] = [:]
+  static let seriesCacheLimit = 4096
+  /// The tables and index that hold metric points (their size is the store's size per point,
+  /// by SQLite's dbstat).
+  public static let pointObjects = [
+    "metric_values", "metric_repeats", "metric_series", "sqlite_autoindex_metric_series_1",
+  ]
   /// Each run's `created_at`, the origin of its points' `wall_ms`.
   var runOrigins: [RunID: Double] = [:]
 
@@ -132,7 +138,8 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
   /// While another process holds the file's write lock the whole transaction is retried with
   /// back-off, for up to `Database.busyRetrySeconds`; the store's lock is released while it
   /// waits, so other threads of this process keep reading. A transaction that fails leaves
-  /// the metric-key cache as it was before it (ids interned inside it were rolled back).
+  /// the metric-key and series caches as they were before it (ids numbered inside it were
+  /// rolled back).
   func write<T>(_ body: (Database) throws -> T) throws -> T {
     guard !isReadOnly else {
       throw TrackingError(
@@ -144,6 +151,7 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
       lock.lock()
       let nested = database.transactionDepth > 0
       let keys = metricKeyIDs
+      let series = seriesIDs
       do {
         let result = try database.write { try body(database) }
         lock.unlock()
@@ -152,11 +160,12 @@ public final class SQLiteStore: TrackStore, @unchecked Sendable {
         where error.code == .busy && !nested && Date() < deadline
       {
         metricKeyIDs = keys
+        seriesIDs = series
         lock.unlock()
         attempt += 1
         Database.backOff(attempt)
       } catch {
-        if !nested { metricKeyIDs = keys }
+        if !nested { (metricKeyIDs, seriesIDs) = (keys, series) }
         lock.unlock()
         throw error
       }
