@@ -220,6 +220,32 @@ struct StoreScaleRegressionTests {
     #expect(try store.metricSeries(of: 9001, key: "train_loss").count == perRun / 4)
   }
 
+  /// `check` counts every point it cannot place: those of a series whose run is gone, and
+  /// those whose series row is gone, before, between and after the series it knows.
+  @Test func checkCountsPointsThatBelongToNoSeries() throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let store = try SQLiteStore(path: folder.path("track.db"))
+    var runs: [RunID] = []
+    for name in ["first", "middle", "last", "kept"] {
+      let run = try store.startRun(name: name, experiment: nil, params: [:])
+      try run.log(batch: (0..<3).map { MetricPoint(key: "loss", value: Double($0), step: $0 / 2) })
+      try run.finish()
+      runs.append(run.id)
+    }
+    #expect(try store.check().isOK)
+    try store.write { database in
+      try database.execute(
+        "DELETE FROM metric_series WHERE run_id IN (?, ?, ?)",
+        [.integer(runs[0]), .integer(runs[1]), .integer(runs[2])])
+      try database.execute("INSERT INTO metric_series (run_id, key_id) VALUES (?, 1)", [.integer(runs[2])])
+      try database.execute("UPDATE metric_series SET run_id = 999 WHERE run_id = ?", [.integer(runs[3])])
+    }
+    // 4 series of 3 points (2 in metric_values, 1 repeat): none is where it belongs.
+    #expect(
+      try store.check().problems == ["metrics: 12 point(s) belong to no run or no metric name"])
+  }
+
   /// Equal steps keep their logging order across flushes, and a client inserting through the
   /// documented `metrics` view (as before migration 5) still works.
   @Test func equalStepsKeepTheirOrderAndTheMetricsViewTakesInserts() throws {

@@ -39,7 +39,11 @@ extension SQLiteStore {
   /// Checks the file: SQLite's integrity check, foreign keys, every blob's SHA-256, and that
   /// stored matrix summaries match a recomputation.
   public func check(full: Bool) throws -> IntegrityReport {
-    try withDatabase { database in
+    // The check reads every page once: mapped, SQLite reads them without copying each into
+    // its cache (quick_check of 295 MB: 1.5 s instead of 2.1, median of 5).
+    try withConnection { try $0.executeScript("PRAGMA mmap_size = 1073741824") }
+    defer { _ = try? withConnection { try $0.executeScript("PRAGMA mmap_size = 0") } }
+    return try withDatabase { database in
       var problems: [String] = []
       // quick_check skips what only integrity_check finds (index entries that disagree with
       // their table, UNIQUE violations): seconds instead of minutes on a large file.
@@ -88,27 +92,42 @@ extension SQLiteStore {
   }
 
   /// How many points belong to a series whose run or metric name does not exist, or to no
-  /// series at all. Walks the distinct series of the point tables by seeking their clustered
-  /// key (one seek each, not a scan of every point: 10 M points took 0.65 s to scan).
+  /// series at all. The second kind can only sit between the ids `metric_series` holds, so
+  /// only those gaps are sought (one seek each; none between consecutive ids): walking every
+  /// series of 10 M points took 0.5 s, scanning the points 0.65 s.
   private func orphanPoints(in database: Database) throws -> Int {
     let runs = Set(try database.statement("SELECT id FROM runs").map { $0.int64(0) })
     let keys = Set(try database.statement("SELECT id FROM metric_keys").map { $0.int64(0) })
-    var sound: Set<Int64> = []
-    try database.statement("SELECT id, run_id, key_id FROM metric_series").forEach { row in
-      if runs.contains(row.int64(1)) && keys.contains(row.int64(2)) { sound.insert(row.int64(0)) }
+    var known: [Int64] = []
+    var unsound: [Int64] = []
+    try database.statement("SELECT id, run_id, key_id FROM metric_series ORDER BY id").forEach {
+      known.append($0.int64(0))
+      if !runs.contains($0.int64(1)) || !keys.contains($0.int64(2)) { unsound.append($0.int64(0)) }
     }
+    var gaps: [(after: Int64, before: Int64)] = []
+    var previous = Int64.min
+    for id in known {
+      if id > previous &+ 1 { gaps.append((previous, id)) }
+      previous = id
+    }
+    gaps.append((previous, Int64.max))
     var points = 0
     for table in ["metric_values", "metric_repeats"] {
-      let next = try database.statement(
-        "SELECT series_id FROM \(table) WHERE series_id > ? ORDER BY series_id LIMIT 1")
       let count = try database.statement("SELECT count(*) FROM \(table) WHERE series_id = ?")
-      var series = try next.first([.integer(Int64.min)]) { $0.int64(0) }
-      while let current = series {
-        if !sound.contains(current) {
-          points += try count.first([.integer(current)]) { $0.int(0) } ?? 0
+      let next = try database.statement(
+        """
+        SELECT series_id FROM \(table) WHERE series_id > ? AND series_id < ?
+        ORDER BY series_id LIMIT 1
+        """)
+      var orphans = unsound
+      for gap in gaps {
+        var after = gap.after
+        while let found = try next.first([.integer(after), .integer(gap.before)], { $0.int64(0) }) {
+          orphans.append(found)
+          after = found
         }
-        series = try next.first([.integer(current)]) { $0.int64(0) }
       }
+      for series in orphans { points += try count.first([.integer(series)]) { $0.int(0) } ?? 0 }
     }
     return points
   }

@@ -59,24 +59,19 @@ extension SQLiteStore {
         series = try seriesID(SeriesKey(run: run, key: lastKeyID), in: database)
       }
       let wall = Int64(((point.wallTime.timeIntervalSince1970 - origin) * 1000).rounded())
-      insert.reset()
-      insert.bindFast(series, at: 1)
-      insert.bindFast(Int64(point.step), at: 2)
-      insert.bindFast(point.epoch.map(Int64.init), at: 3)
-      insert.bindFast(point.task.map(Int64.init), at: 4)
-      insert.bindFast(point.value, at: 5)
-      insert.bindFast(wall, at: 6)
-      try insert.step()
-      if database.changes == 0 {
-        repeatInsert.reset()
-        repeatInsert.bindFast(series, at: 1)
-        repeatInsert.bindFast(Int64(point.step), at: 2)
-        repeatInsert.bindFast(point.epoch.map(Int64.init), at: 3)
-        repeatInsert.bindFast(point.task.map(Int64.init), at: 4)
-        repeatInsert.bindFast(point.value, at: 5)
-        repeatInsert.bindFast(wall, at: 6)
-        try repeatInsert.step()
+      // Both statements take (series, step, epoch, task, value, wall_ms) as ?1 ... ?6.
+      func write(_ statement: Statement) throws {
+        statement.reset()
+        statement.bindFast(series, at: 1)
+        statement.bindFast(Int64(point.step), at: 2)
+        statement.bindFast(point.epoch.map(Int64.init), at: 3)
+        statement.bindFast(point.task.map(Int64.init), at: 4)
+        statement.bindFast(point.value, at: 5)
+        statement.bindFast(wall, at: 6)
+        try statement.step()
       }
+      try write(insert)
+      if database.changes == 0 { try write(repeatInsert) }
       if let current = latest[lastKeyID], current.step > point.step { continue }
       latest[lastKeyID] = point
     }
