@@ -48,32 +48,29 @@ extension SQLiteStore {
       WHERE series_id = ?1 AND step = ?2
       """)
     let origin = try runOrigin(run, in: database)
-    var latest: [Int64: MetricPoint] = [:]
-    var lastKey = ""
-    var lastKeyID: Int64 = 0
-    var series: Int64 = 0
-    for point in byMetric(points) {
-      if point.key != lastKey {
-        lastKeyID = try metricKeyID(point.key, in: database)
-        lastKey = point.key
-        series = try seriesID(SeriesKey(run: run, key: lastKeyID), in: database)
+    var latest: [(keyID: Int64, index: Int)] = []
+    for (key, indices) in byMetric(points) {
+      let keyID = try metricKeyID(key, in: database)
+      let series = try seriesID(SeriesKey(run: run, key: keyID), in: database)
+      var newest = indices[0]
+      for index in indices {
+        let wall = Int64(((points[index].wallTime.timeIntervalSince1970 - origin) * 1000).rounded())
+        // Both statements take (series, step, epoch, task, value, wall_ms) as ?1 ... ?6.
+        func write(_ statement: Statement) throws {
+          statement.reset()
+          statement.bindFast(series, at: 1)
+          statement.bindFast(Int64(points[index].step), at: 2)
+          statement.bindFast(points[index].epoch.map(Int64.init), at: 3)
+          statement.bindFast(points[index].task.map(Int64.init), at: 4)
+          statement.bindFast(points[index].value, at: 5)
+          statement.bindFast(wall, at: 6)
+          try statement.step()
+        }
+        try write(insert)
+        if database.changes == 0 { try write(repeatInsert) }
+        if points[index].step >= points[newest].step { newest = index }
       }
-      let wall = Int64(((point.wallTime.timeIntervalSince1970 - origin) * 1000).rounded())
-      // Both statements take (series, step, epoch, task, value, wall_ms) as ?1 ... ?6.
-      func write(_ statement: Statement) throws {
-        statement.reset()
-        statement.bindFast(series, at: 1)
-        statement.bindFast(Int64(point.step), at: 2)
-        statement.bindFast(point.epoch.map(Int64.init), at: 3)
-        statement.bindFast(point.task.map(Int64.init), at: 4)
-        statement.bindFast(point.value, at: 5)
-        statement.bindFast(wall, at: 6)
-        try statement.step()
-      }
-      try write(insert)
-      if database.changes == 0 { try write(repeatInsert) }
-      if let current = latest[lastKeyID], current.step > point.step { continue }
-      latest[lastKeyID] = point
+      latest.append((keyID, newest))
     }
     let upsert = try database.statement(
       """
@@ -82,7 +79,8 @@ extension SQLiteStore {
         wall_time = excluded.wall_time
       WHERE excluded.step >= metric_latest.step
       """)
-    for (keyID, point) in latest {
+    for (keyID, index) in latest {
+      let point = points[index]
       upsert.reset()
       upsert.bindFast(run, at: 1)
       upsert.bindFast(keyID, at: 2)
@@ -93,23 +91,25 @@ extension SQLiteStore {
     }
   }
 
-  /// The points grouped by metric in order of each metric's first point, each metric's points
-  /// in the order given. A batch of one metric (the usual live batch) is returned as it is.
-  private func byMetric(_ points: [MetricPoint]) -> [MetricPoint] {
-    guard let first = points.first?.key, points.contains(where: { $0.key != first }) else {
-      return points
-    }
+  /// The indices of the points grouped by metric, in order of each metric's first point and
+  /// each metric's in the order given (no point is copied).
+  private func byMetric(_ points: [MetricPoint]) -> [(key: String, indices: [Int])] {
     var order: [String: Int] = [:]
-    var groups: [[MetricPoint]] = []
-    for point in points {
-      if let index = order[point.key] {
-        groups[index].append(point)
-      } else {
-        order[point.key] = groups.count
-        groups.append([point])
+    var groups: [(key: String, indices: [Int])] = []
+    var last = -1
+    for (index, point) in points.enumerated() {
+      if last < 0 || groups[last].key != point.key {
+        if let found = order[point.key] {
+          last = found
+        } else {
+          last = groups.count
+          order[point.key] = last
+          groups.append((point.key, []))
+        }
       }
+      groups[last].indices.append(index)
     }
-    return Array(groups.joined())
+    return groups
   }
 
   /// The id of a series in `metric_series`, numbered on its first point (cached per
