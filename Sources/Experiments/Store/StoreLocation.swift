@@ -41,7 +41,7 @@ public struct StoreLocation: Sendable, Equatable {
   public func openForWriting() throws -> any TrackStore {
     if isPostgres { return try PostgresStore(url: path) }
     try rejectDirectory()
-    return try SQLiteStore(path: path)
+    return try SQLiteStore(path: path, onUpgrade: announceUpgrade)
   }
 
   /// Opens an existing store read-only; a missing file is a clear error, not a new file.
@@ -70,7 +70,15 @@ public struct StoreLocation: Sendable, Equatable {
           + "the store that holds the runs)")
     }
     try rejectDirectory()
-    return try SQLiteStore(path: path)
+    return try SQLiteStore(path: path, onUpgrade: announceUpgrade)
+  }
+
+  /// Says on stderr why opening an older file waits (the upgrade runs once, in place).
+  private func announceUpgrade(from version: Int, to latest: Int) {
+    FileHandle.standardError.write(
+      Data(
+        ("track: upgrading \(path) from schema version \(version) to \(latest) (once; a large "
+          + "store takes a minute or so)\n").utf8))
   }
 
   /// Opens a PostgreSQL store read-only; an empty database is `.noStore`, as a missing file.

@@ -69,9 +69,16 @@ struct Migrator {
   /// change inside a transaction, and a migration that rebuilds `runs` would otherwise
   /// cascade-delete every child row), and `PRAGMA foreign_key_check` must find nothing before
   /// a migration commits.
-  func migrate(_ database: Database) throws {
+  ///
+  /// `onUpgrade` hears (version, latest version) before a file that has a schema is brought
+  /// forward (not when a new file is created), so a front end can say why the open waits.
+  func migrate(_ database: Database, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
     let enforced = try database.integer("PRAGMA foreign_keys") == 1
-    guard try isBehind(database) else { return }
+    let version = try database.retryingOnBusy {
+      try validate(try self.state(of: database), path: database.path)
+    }
+    guard version < latestVersion else { return }
+    if version > 0 { onUpgrade?(version, latestVersion) }
     try database.executeScript("PRAGMA foreign_keys = OFF")
     defer { if enforced { try? database.executeScript("PRAGMA foreign_keys = ON") } }
     while true {
@@ -104,12 +111,6 @@ struct Migrator {
       } }
       if !applied { return }
     }
-  }
-
-  /// Whether the file's schema is older than this binary's (read without a transaction).
-  private func isBehind(_ database: Database) throws -> Bool {
-    let state = try database.retryingOnBusy { try self.state(of: database) }
-    return try validate(state, path: database.path) < latestVersion
   }
 
   /// Fails the migration (rolled back) when it left rows pointing at missing rows.
