@@ -56,7 +56,6 @@ struct MigrationTests {
     #expect(try store.check().isOK)
   }
 
-
   /// Migration 9 moves points from (run, key, step, seq) rows to series: every point keeps
   /// its step, order, value (NaN too) and time; repeats of a step keep their logging order; a
   /// step whose first point another client deleted keeps its next one; removing a run still
@@ -110,6 +109,7 @@ struct MigrationTests {
     #expect(try store.query("SELECT count(*) FROM metric_repeats").rows == [[.integer(0)]])
     #expect(try store.query("SELECT run_id FROM metric_series").rows == [[.integer(2)]])
   }
+
   @Test func upgradesAFileMadeByTheFirstMigration() throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }

@@ -56,7 +56,7 @@ extension SQLiteStore {
       for index in indices {
         let wall = Int64(((points[index].wallTime.timeIntervalSince1970 - origin) * 1000).rounded())
         // Both statements take (series, step, epoch, task, value, wall_ms) as ?1 ... ?6.
-        func write(_ statement: Statement) throws {
+        func put(_ statement: Statement) throws {
           statement.reset()
           statement.bindFast(series, at: 1)
           statement.bindFast(Int64(points[index].step), at: 2)
@@ -66,8 +66,8 @@ extension SQLiteStore {
           statement.bindFast(wall, at: 6)
           try statement.step()
         }
-        try write(insert)
-        if database.changes == 0 { try write(repeatInsert) }
+        try put(insert)
+        if database.changes == 0 { try put(repeatInsert) }
         if points[index].step >= points[newest].step { newest = index }
       }
       latest.append((keyID, newest))
